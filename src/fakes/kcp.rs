@@ -1,0 +1,22 @@
+//! Kcp, server side. (Being written.)
+
+use super::{FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use crate::pg::{Credentials, PgName};
+use serde_json::json;
+
+pub struct KcpServer;
+
+impl WireServer for KcpServer {
+    fn pg(&self) -> PgName {
+        PgName::Kcp
+    }
+    fn parse(&self, _req: &FakeRequest, _creds: &Credentials) -> Result<WireCall, FakeReply> {
+        Err(self.internal_error())
+    }
+    fn render(&self, _call: &WireCall, _outcome: &Result<Settled, LedgerError>) -> FakeReply {
+        self.internal_error()
+    }
+    fn internal_error(&self) -> FakeReply {
+        FakeReply::json(500, json!({"error": "not implemented"}))
+    }
+}

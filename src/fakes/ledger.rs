@@ -1,0 +1,268 @@
+//! A fake PG's ledger: the payments it approved, each cancel with its own id and the balance
+//! after it, and the rules every PG enforces (amount must match, no cancel over the balance,
+//! no reuse of a merchant order id). Readable by code: this is "what the PG did".
+
+use crate::pg::{Krw, PgStatus};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use time::OffsetDateTime;
+
+/// One payment as the PG holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerPayment {
+    pub pg_payment_id: String,
+    pub merchant_order_id: String,
+    pub status: PgStatus,
+    /// The authenticated (and then approved) amount; never changes.
+    pub total: Krw,
+    /// Still cancellable.
+    pub balance: Krw,
+    pub cancelled: Krw,
+    /// The PG's id of the approval transaction, once approved.
+    pub approval_id: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub approved_at: Option<OffsetDateTime>,
+    pub cancels: Vec<LedgerCancel>,
+}
+
+/// One cancel, partial or full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerCancel {
+    pub cancel_id: String,
+    pub amount: Krw,
+    pub balance_after: Krw,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub canceled_at: OffsetDateTime,
+}
+
+/// Why the ledger refused an operation. Each wire format turns these into its own codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LedgerError {
+    #[error("no such payment")]
+    NotFound,
+    #[error("merchant order id already used by another payment")]
+    DuplicateOrderId,
+    #[error("payment already approved")]
+    AlreadyApproved,
+    #[error("amount differs from the authenticated amount {expected}")]
+    AmountMismatch { expected: Krw },
+    #[error("payment already cancelled")]
+    AlreadyCanceled,
+    #[error("cancel amount exceeds the cancellable balance {balance}")]
+    OverBalance { balance: Krw },
+    #[error("the client's expected balance does not match the balance {balance}")]
+    BalanceMismatch { balance: Krw },
+    #[error("amount must be positive")]
+    InvalidAmount,
+    #[error("payment is not approved")]
+    NotApproved,
+}
+
+/// A payment together with the cancel an operation just made, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    pub payment: LedgerPayment,
+    pub cancel: Option<LedgerCancel>,
+}
+
+/// The stateful ledger of one fake PG. All methods are short and never block on I/O, so they
+/// are safe to call under wiremock's server lock.
+#[derive(Debug)]
+pub struct Ledger {
+    prefix: String,
+    state: Mutex<LedgerState>,
+}
+
+#[derive(Debug, Default)]
+struct LedgerState {
+    payments: HashMap<String, LedgerPayment>,
+    by_order: HashMap<String, String>,
+    seq: u64,
+}
+
+impl LedgerState {
+    fn next_id(&mut self, prefix: &str, kind: &str) -> String {
+        self.seq += 1;
+        format!("{prefix}_{kind}_{:06}", self.seq)
+    }
+}
+
+impl Ledger {
+    /// A ledger whose transaction ids start with `prefix` (the PG's name).
+    pub fn new(prefix: &str) -> Self {
+        Ledger { prefix: prefix.to_string(), state: Mutex::new(LedgerState::default()) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LedgerState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Records a customer's authentication in the PG's widget: a READY payment for `amount`.
+    /// A later approval must name the same amount.
+    pub fn authenticate(&self, pg_payment_id: &str, merchant_order_id: &str, amount: Krw) -> Result<LedgerPayment, LedgerError> {
+        if amount <= 0 {
+            return Err(LedgerError::InvalidAmount);
+        }
+        let mut st = self.lock();
+        if st.payments.contains_key(pg_payment_id) {
+            return Err(LedgerError::AlreadyApproved);
+        }
+        if st.by_order.contains_key(merchant_order_id) {
+            return Err(LedgerError::DuplicateOrderId);
+        }
+        let payment = LedgerPayment {
+            pg_payment_id: pg_payment_id.to_string(),
+            merchant_order_id: merchant_order_id.to_string(),
+            status: PgStatus::Ready,
+            total: amount,
+            balance: 0,
+            cancelled: 0,
+            approval_id: None,
+            approved_at: None,
+            cancels: Vec::new(),
+        };
+        st.by_order.insert(merchant_order_id.to_string(), pg_payment_id.to_string());
+        st.payments.insert(pg_payment_id.to_string(), payment.clone());
+        Ok(payment)
+    }
+
+    /// Approves a payment. An unknown payment id is authenticated on the spot with `amount`;
+    /// a READY one must match its authenticated amount (`amount = None` takes it as it is).
+    pub fn approve(&self, pg_payment_id: &str, merchant_order_id: Option<&str>, amount: Option<Krw>) -> Result<Settled, LedgerError> {
+        if matches!(amount, Some(a) if a <= 0) {
+            return Err(LedgerError::InvalidAmount);
+        }
+        if !self.lock().payments.contains_key(pg_payment_id) {
+            let order = merchant_order_id.ok_or(LedgerError::NotFound)?;
+            let amount = amount.ok_or(LedgerError::InvalidAmount)?;
+            self.authenticate(pg_payment_id, order, amount)?;
+        }
+        let mut st = self.lock();
+        let approval_id = st.next_id(&self.prefix, "tx");
+        let payment = st.payments.get_mut(pg_payment_id).ok_or(LedgerError::NotFound)?;
+        if let Some(order) = merchant_order_id {
+            if order != payment.merchant_order_id {
+                return Err(LedgerError::DuplicateOrderId);
+            }
+        }
+        if payment.status != PgStatus::Ready {
+            return Err(LedgerError::AlreadyApproved);
+        }
+        if let Some(a) = amount {
+            if a != payment.total {
+                return Err(LedgerError::AmountMismatch { expected: payment.total });
+            }
+        }
+        payment.status = PgStatus::Paid;
+        payment.balance = payment.total;
+        payment.approval_id = Some(approval_id);
+        payment.approved_at = Some(OffsetDateTime::now_utc());
+        Ok(Settled { payment: payment.clone(), cancel: None })
+    }
+
+    /// Cancels `amount`, or all that is left when `None`. `expected_balance` is the client's
+    /// assertion of the balance before the cancel; a mismatch is refused.
+    pub fn cancel(&self, pg_payment_id: &str, amount: Option<Krw>, expected_balance: Option<Krw>, reason: &str) -> Result<Settled, LedgerError> {
+        let mut st = self.lock();
+        let cancel_id = st.next_id(&self.prefix, "cx");
+        let payment = st.payments.get_mut(pg_payment_id).ok_or(LedgerError::NotFound)?;
+        match payment.status {
+            PgStatus::Canceled => return Err(LedgerError::AlreadyCanceled),
+            PgStatus::Ready | PgStatus::Failed => return Err(LedgerError::NotApproved),
+            PgStatus::Paid | PgStatus::PartialCanceled => {}
+        }
+        let amount = amount.unwrap_or(payment.balance);
+        if amount <= 0 {
+            return Err(LedgerError::InvalidAmount);
+        }
+        if let Some(expected) = expected_balance {
+            if expected != payment.balance {
+                return Err(LedgerError::BalanceMismatch { balance: payment.balance });
+            }
+        }
+        if amount > payment.balance {
+            return Err(LedgerError::OverBalance { balance: payment.balance });
+        }
+        payment.balance -= amount;
+        payment.cancelled += amount;
+        payment.status = PgStatus::after_cancel(payment.total, payment.balance);
+        let cancel = LedgerCancel {
+            cancel_id,
+            amount,
+            balance_after: payment.balance,
+            reason: reason.to_string(),
+            canceled_at: OffsetDateTime::now_utc(),
+        };
+        payment.cancels.push(cancel.clone());
+        Ok(Settled { payment: payment.clone(), cancel: Some(cancel) })
+    }
+
+    pub fn payment(&self, pg_payment_id: &str) -> Option<LedgerPayment> {
+        self.lock().payments.get(pg_payment_id).cloned()
+    }
+
+    pub fn payment_by_order(&self, merchant_order_id: &str) -> Option<LedgerPayment> {
+        let st = self.lock();
+        st.by_order.get(merchant_order_id).and_then(|id| st.payments.get(id)).cloned()
+    }
+
+    /// The merchant order id a payment belongs to.
+    pub fn order_of(&self, pg_payment_id: &str) -> Option<String> {
+        self.lock().payments.get(pg_payment_id).map(|p| p.merchant_order_id.clone())
+    }
+
+    /// Every payment, sorted by merchant order id.
+    pub fn payments(&self) -> Vec<LedgerPayment> {
+        let mut all: Vec<_> = self.lock().payments.values().cloned().collect();
+        all.sort_by(|a, b| a.merchant_order_id.cmp(&b.merchant_order_id));
+        all
+    }
+
+    /// Approved amount minus cancelled amount over every payment.
+    pub fn net(&self) -> Krw {
+        self.lock()
+            .payments
+            .values()
+            .filter(|p| p.approval_id.is_some())
+            .map(|p| p.total - p.cancelled)
+            .sum()
+    }
+
+    /// Forgets everything (between load-test steps).
+    pub fn clear(&self) {
+        *self.lock() = LedgerState::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_cancels_down_to_zero_then_refuses() {
+        let ledger = Ledger::new("t");
+        ledger.approve("p1", Some("o1"), Some(10_000)).unwrap();
+        let s = ledger.cancel("p1", Some(3_000), None, "r").unwrap();
+        assert_eq!((s.payment.balance, s.payment.status), (7_000, PgStatus::PartialCanceled));
+        assert_eq!(ledger.cancel("p1", Some(8_000), None, "r"), Err(LedgerError::OverBalance { balance: 7_000 }));
+        let s = ledger.cancel("p1", None, Some(7_000), "r").unwrap();
+        assert_eq!((s.payment.balance, s.payment.status), (0, PgStatus::Canceled));
+        assert_eq!(ledger.cancel("p1", Some(1), None, "r"), Err(LedgerError::AlreadyCanceled));
+        assert_eq!(ledger.net(), 0);
+        assert_eq!(ledger.payment("p1").unwrap().cancels.len(), 2);
+    }
+
+    #[test]
+    fn refuses_reused_order_id_and_wrong_amount() {
+        let ledger = Ledger::new("t");
+        ledger.approve("p1", Some("o1"), Some(500)).unwrap();
+        assert_eq!(ledger.approve("p2", Some("o1"), Some(500)), Err(LedgerError::DuplicateOrderId));
+        assert_eq!(ledger.approve("p1", Some("o1"), Some(500)), Err(LedgerError::AlreadyApproved));
+        ledger.authenticate("p3", "o3", 1_000).unwrap();
+        assert_eq!(ledger.approve("p3", Some("o3"), Some(900)), Err(LedgerError::AmountMismatch { expected: 1_000 }));
+        assert_eq!(ledger.cancel("p1", Some(100), Some(499), "r"), Err(LedgerError::BalanceMismatch { balance: 500 }));
+        assert_eq!(ledger.net(), 500);
+    }
+}

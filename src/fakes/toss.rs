@@ -1,0 +1,151 @@
+//! Toss Payments, server side. Paths, fields, status words and error codes follow Toss's
+//! public docs (see shared/pg-wire-formats.md). Chosen where the notes are silent: a confirm
+//! whose amount differs from the authenticated one is refused with 400 `NOT_MATCHES_AMOUNT`;
+//! `FORBIDDEN_CONSECUTIVE_REQUEST` (two cancels within 1 s) is not simulated, since it would
+//! refuse every scripted back-to-back cancel.
+
+use super::{kst, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use crate::pg::toss::basic_auth;
+use crate::pg::{Credentials, PgName, PgStatus};
+use serde_json::{json, Value};
+
+pub struct TossServer;
+
+fn err(status: u16, code: &str, message: &str) -> FakeReply {
+    FakeReply::json(status, json!({ "code": code, "message": message }))
+}
+
+/// The answer for a `TossPayments-Test-Code` header: the named error, as a test key gets it.
+pub fn test_code_reply(code: &str) -> FakeReply {
+    let status = match code {
+        "NOT_CANCELABLE_AMOUNT" | "NOT_CANCELABLE_PAYMENT" | "FORBIDDEN_CONSECUTIVE_REQUEST" => 403,
+        "NOT_FOUND_PAYMENT" => 404,
+        "UNAUTHORIZED_KEY" => 401,
+        "FAILED_INTERNAL_SYSTEM_PROCESSING" => 500,
+        _ => 400,
+    };
+    err(status, code, "test code requested by TossPayments-Test-Code")
+}
+
+fn status_word(s: PgStatus) -> &'static str {
+    match s {
+        PgStatus::Ready => "READY",
+        PgStatus::Paid => "DONE",
+        PgStatus::PartialCanceled => "PARTIAL_CANCELED",
+        PgStatus::Canceled => "CANCELED",
+        PgStatus::Failed => "ABORTED",
+    }
+}
+
+fn payment_json(s: &Settled) -> Value {
+    let p = &s.payment;
+    let approved_at = p.approved_at.map(kst);
+    let cancels: Vec<Value> = p
+        .cancels
+        .iter()
+        .map(|c| {
+            json!({
+                "cancelAmount": c.amount,
+                "cancelReason": c.reason,
+                "refundableAmount": c.balance_after,
+                "canceledAt": kst(c.canceled_at),
+                "transactionKey": c.cancel_id,
+                "cancelStatus": "DONE",
+            })
+        })
+        .collect();
+    let last = p.cancels.last().map(|c| c.cancel_id.clone()).or_else(|| p.approval_id.clone());
+    json!({
+        "paymentKey": p.pg_payment_id,
+        "orderId": p.merchant_order_id,
+        "status": status_word(p.status),
+        "totalAmount": p.total,
+        "balanceAmount": p.balance,
+        "requestedAt": approved_at,
+        "approvedAt": approved_at,
+        "lastTransactionKey": last,
+        "isPartialCancelable": true,
+        "currency": "KRW",
+        "method": "카드",
+        "cancels": if cancels.is_empty() { Value::Null } else { Value::Array(cancels) },
+    })
+}
+
+fn ledger_error(e: &LedgerError) -> FakeReply {
+    match e {
+        LedgerError::NotFound => err(404, "NOT_FOUND_PAYMENT", "존재하지 않는 결제 정보 입니다."),
+        LedgerError::DuplicateOrderId => err(400, "DUPLICATED_ORDER_ID", "이미 승인 및 취소가 진행된 중복된 주문번호 입니다."),
+        LedgerError::AlreadyApproved => err(400, "ALREADY_PROCESSED_PAYMENT", "이미 처리된 결제 입니다."),
+        LedgerError::AmountMismatch { .. } => err(400, "NOT_MATCHES_AMOUNT", "결제 금액이 일치하지 않습니다."),
+        LedgerError::AlreadyCanceled => err(400, "ALREADY_CANCELED_PAYMENT", "이미 취소된 결제 입니다."),
+        LedgerError::OverBalance { .. } => err(403, "NOT_CANCELABLE_AMOUNT", "취소 할 수 없는 금액 입니다."),
+        LedgerError::BalanceMismatch { .. } => err(400, "NOT_MATCHES_REFUNDABLE_AMOUNT", "잔액 결과가 일치하지 않습니다."),
+        LedgerError::InvalidAmount => err(400, "BELOW_ZERO_AMOUNT", "금액은 0보다 커야 합니다."),
+        LedgerError::NotApproved => err(403, "NOT_CANCELABLE_PAYMENT", "취소 할 수 없는 결제 입니다."),
+    }
+}
+
+impl WireServer for TossServer {
+    fn pg(&self) -> PgName {
+        PgName::Toss
+    }
+
+    fn idempotency_header(&self) -> Option<&'static str> {
+        Some("Idempotency-Key")
+    }
+
+    fn parse(&self, req: &FakeRequest, creds: &Credentials) -> Result<WireCall, FakeReply> {
+        if req.header("authorization") != Some(basic_auth(&creds.secret).as_str()) {
+            return Err(err(401, "UNAUTHORIZED_KEY", "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다."));
+        }
+        let invalid = |m: &str| err(400, "INVALID_REQUEST", m);
+        let body = || req.json().ok_or_else(|| invalid("요청 본문이 JSON이 아닙니다."));
+        match (req.method.as_str(), req.segments().as_slice()) {
+            ("POST", ["v1", "payments", "confirm"]) => {
+                let b = body()?;
+                let key = b.get("paymentKey").and_then(Value::as_str);
+                let order = b.get("orderId").and_then(Value::as_str);
+                let amount = b.get("amount").and_then(Value::as_i64);
+                match (key, order, amount) {
+                    (Some(k), Some(o), Some(a)) => Ok(WireCall::Approve {
+                        pg_payment_id: k.to_string(),
+                        merchant_order_id: Some(o.to_string()),
+                        amount: Some(a),
+                    }),
+                    _ => Err(invalid("paymentKey, orderId, amount 는 필수입니다.")),
+                }
+            }
+            ("POST", ["v1", "payments", key, "cancel"]) => {
+                let b = body()?;
+                let reason = b
+                    .get("cancelReason")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| invalid("cancelReason 은 필수입니다."))?;
+                Ok(WireCall::Cancel {
+                    pg_payment_id: key.to_string(),
+                    amount: b.get("cancelAmount").and_then(Value::as_i64),
+                    expected_balance: b.get("refundableAmount").and_then(Value::as_i64),
+                    reason: reason.to_string(),
+                })
+            }
+            ("GET", ["v1", "payments", "orders", order]) => {
+                Ok(WireCall::Inquire { pg_payment_id: None, merchant_order_id: Some(order.to_string()) })
+            }
+            ("GET", ["v1", "payments", key]) => {
+                Ok(WireCall::Inquire { pg_payment_id: Some(key.to_string()), merchant_order_id: None })
+            }
+            _ => Err(err(404, "NOT_FOUND", "존재하지 않는 API 입니다.")),
+        }
+    }
+
+    fn render(&self, _call: &WireCall, outcome: &Result<Settled, LedgerError>) -> FakeReply {
+        match outcome {
+            Ok(settled) => FakeReply::json(200, payment_json(settled)),
+            Err(e) => ledger_error(e),
+        }
+    }
+
+    fn internal_error(&self) -> FakeReply {
+        err(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.")
+    }
+}

@@ -1,0 +1,9 @@
+//! paydrill: a load-test and scenario-verification harness for order and payment platforms.
+//!
+//! Data flows one way: spec → driver → exec (through target) → history → check → report.
+//! The reference platform ([`platform`]) and the PG fakes ([`fakes`]) are the embedded target.
+
+pub mod fakes;
+pub mod input;
+pub mod pg;
+pub mod units;

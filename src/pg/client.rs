@@ -1,0 +1,203 @@
+//! [`PgClient`]: sends a wire codec's calls over HTTP and sorts transport failures into
+//! error categories. The only place in the PG layer that does I/O.
+
+use super::{
+    ApproveRequest, CancelRequest, Credentials, ErrorCategory, Exchange, HttpBody, HttpCall, HttpReply, Krw,
+    PaymentRef, PgCancel, PgError, PgName, PgPayment, WireCodec,
+};
+use std::time::{Duration, Instant};
+
+/// The answer to one PG operation, with every HTTP exchange it took (secrets redacted).
+#[derive(Debug, Clone)]
+pub struct PgCall<T> {
+    pub result: Result<T, PgError>,
+    pub exchanges: Vec<Exchange>,
+}
+
+/// A client for one PG: base URL, keys, and the codec for its wire format.
+///
+/// ```no_run
+/// # async fn demo() {
+/// use paydrill::pg::{ApproveRequest, Credentials, PgClient, PgName};
+/// let toss = PgClient::new(PgName::Toss, "http://127.0.0.1:18101", Credentials {
+///     merchant_id: String::new(),
+///     secret: "test_sk_paydrill".into(),
+/// });
+/// let call = toss
+///     .approve(&ApproveRequest { merchant_order_id: "ord_1".into(), amount: 10_000, idempotency_key: None })
+///     .await;
+/// println!("{:?}", call.result);
+/// # }
+/// ```
+pub struct PgClient {
+    pg: PgName,
+    base_url: String,
+    creds: Credentials,
+    codec: Box<dyn WireCodec>,
+    http: reqwest::Client,
+    timeout: Duration,
+}
+
+impl PgClient {
+    pub fn new(pg: PgName, base_url: &str, creds: Credentials) -> Self {
+        PgClient {
+            pg,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            creds,
+            codec: pg.codec(),
+            http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .pool_max_idle_per_host(64)
+                .build()
+                .expect("reqwest client with static settings"),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// How long to wait for the PG's answer before the call counts as a timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn pg(&self) -> PgName {
+        self.pg
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Approves a payment: the PG's prepare step where it has one, then the approval itself.
+    pub async fn approve(&self, req: &ApproveRequest) -> PgCall<PgPayment> {
+        let mut exchanges = Vec::new();
+        let pg_payment_id = match self.codec.prepare(&self.creds, req) {
+            Some(call) => {
+                let reply = self.send(&call, &mut exchanges).await;
+                match reply.and_then(|r| self.codec.read_prepared(&r)) {
+                    Ok(id) => id,
+                    Err(e) => return PgCall { result: Err(e), exchanges },
+                }
+            }
+            None => self.codec.payment_id_for(&req.merchant_order_id),
+        };
+        let call = self.codec.approve(&self.creds, &pg_payment_id, req);
+        let result = self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_approve(&r));
+        PgCall { result, exchanges }
+    }
+
+    /// Cancels `req.amount`, or everything left when it is `None`.
+    pub async fn cancel(&self, payment: &PaymentRef, req: &CancelRequest) -> PgCall<PgCancel> {
+        let mut exchanges = Vec::new();
+        let call = self.codec.cancel(&self.creds, payment, req);
+        let result = self
+            .send(&call, &mut exchanges)
+            .await
+            .and_then(|r| self.codec.read_cancel(payment, req, &r));
+        PgCall { result, exchanges }
+    }
+
+    /// Cancels part of the payment.
+    pub async fn partial_cancel(
+        &self,
+        payment: &PaymentRef,
+        amount: Krw,
+        expected_balance: Option<Krw>,
+        idempotency_key: Option<String>,
+    ) -> PgCall<PgCancel> {
+        let req = CancelRequest {
+            amount: Some(amount),
+            expected_balance,
+            reason: "partial cancel".into(),
+            idempotency_key,
+        };
+        self.cancel(payment, &req).await
+    }
+
+    /// Reads the payment as the PG has it.
+    pub async fn inquire(&self, payment: &PaymentRef) -> PgCall<PgPayment> {
+        let mut exchanges = Vec::new();
+        let call = self.codec.inquire(&self.creds, payment);
+        let result = self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_inquire(&r));
+        PgCall { result, exchanges }
+    }
+
+    async fn send(&self, call: &HttpCall, exchanges: &mut Vec<Exchange>) -> Result<HttpReply, PgError> {
+        let url = format!("{}{}", self.base_url, call.path);
+        let method = reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+        let mut builder = self.http.request(method, &url).timeout(self.timeout);
+        for (name, value) in &call.headers {
+            builder = builder.header(name, value);
+        }
+        builder = match &call.body {
+            HttpBody::Empty => builder,
+            HttpBody::Json(v) => builder.json(v),
+            HttpBody::Form(fields) => builder.form(fields),
+        };
+        let started = Instant::now();
+        let outcome = match builder.send().await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                resp.text().await.map(|body| HttpReply { status, body })
+            }
+            Err(e) => Err(e),
+        };
+        let mut exchange = Exchange {
+            method: call.method.clone(),
+            url,
+            request_body: self.redact(&call.body_text()),
+            status: None,
+            response_body: None,
+            error: None,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        };
+        let result = match outcome {
+            Ok(reply) => {
+                exchange.status = Some(reply.status);
+                exchange.response_body = Some(self.redact(&reply.body));
+                Ok(reply)
+            }
+            Err(e) => {
+                let error = self.transport_error(&e);
+                exchange.error = Some(error.message.clone());
+                Err(error)
+            }
+        };
+        exchanges.push(exchange);
+        result
+    }
+
+    fn transport_error(&self, e: &reqwest::Error) -> PgError {
+        let (category, code) = if e.is_timeout() {
+            (ErrorCategory::Timeout, "TIMEOUT")
+        } else {
+            (ErrorCategory::Network, "CONNECTION")
+        };
+        PgError {
+            pg: self.pg,
+            category,
+            rejection: None,
+            code: code.into(),
+            message: format!("{}: {}", code.to_lowercase(), error_chain(e)),
+        }
+    }
+
+    fn redact(&self, text: &str) -> String {
+        if self.creds.secret.is_empty() {
+            text.to_string()
+        } else {
+            text.replace(&self.creds.secret, "***")
+        }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

@@ -1,0 +1,46 @@
+//! Reading fields out of a PG's answer, with errors that name the field, so a codec that
+//! meets an answer it cannot read says exactly what was missing.
+
+use super::{HttpReply, Krw, PgError, PgName};
+use serde_json::Value;
+
+/// The answer's JSON body, or an `unexpected` error quoting the start of what came.
+pub fn body(pg: PgName, reply: &HttpReply) -> Result<Value, PgError> {
+    reply.json().ok_or_else(|| {
+        let start: String = reply.body.chars().take(80).collect();
+        PgError::unexpected(pg, format!("HTTP {} with a body that is not JSON: {start:?}", reply.status))
+    })
+}
+
+/// The value at JSON pointer `ptr` (`/amount/total`).
+pub fn at<'a>(pg: PgName, v: &'a Value, ptr: &str) -> Result<&'a Value, PgError> {
+    v.pointer(ptr).ok_or_else(|| PgError::unexpected(pg, format!("answer has no `{ptr}`")))
+}
+
+/// A string at `ptr`; numbers are accepted and written out.
+pub fn string(pg: PgName, v: &Value, ptr: &str) -> Result<String, PgError> {
+    match at(pg, v, ptr)? {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        other => Err(PgError::unexpected(pg, format!("`{ptr}` is not a string: {other}"))),
+    }
+}
+
+/// An amount in won at `ptr`; strings of digits are accepted (form-minded PGs send them).
+pub fn krw(pg: PgName, v: &Value, ptr: &str) -> Result<Krw, PgError> {
+    let value = at(pg, v, ptr)?;
+    let parsed = match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    parsed.ok_or_else(|| PgError::unexpected(pg, format!("`{ptr}` is not a whole amount in won: {value}")))
+}
+
+/// An amount at `ptr` if present.
+pub fn krw_opt(pg: PgName, v: &Value, ptr: &str) -> Result<Option<Krw>, PgError> {
+    match v.pointer(ptr) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => krw(pg, v, ptr).map(Some),
+    }
+}

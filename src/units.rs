@@ -1,0 +1,84 @@
+//! Parsing the human units paydrill's files and flags use: durations (`250ms`, `2s`, `1m`)
+//! and arrival rates (`15000/min`, `250/s`).
+
+use std::time::Duration;
+
+/// Parses `250ms`, `2s`, `1.5s`, `3m`, `1h`. A bare number is seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (try 250ms, 2s, 1m)"))?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" | "sec" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        other => return Err(format!("`{text}`: unknown unit `{other}` (use ms, s, m or h)")),
+    };
+    if !seconds.is_finite() || seconds < 0.0 {
+        return Err(format!("`{text}` is not a duration"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// Serde adapter: a duration written as a string like `"2s"`.
+pub mod serde_duration {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_duration(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// An arrival rate, stored as orders per minute.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rate {
+    pub per_minute: f64,
+}
+
+impl Rate {
+    pub fn per_second(self) -> f64 {
+        self.per_minute / 60.0
+    }
+}
+
+/// Parses `15000/min`, `250/s`, `900/h`; a bare number is per minute.
+pub fn parse_rate(text: &str) -> Result<Rate, String> {
+    let (number, unit) = text.trim().split_once('/').unwrap_or((text.trim(), "min"));
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a rate (try 15000/min or 250/s)"))?;
+    let per_minute = match unit.trim() {
+        "min" | "m" => value,
+        "s" | "sec" => value * 60.0,
+        "h" => value / 60.0,
+        other => return Err(format!("`{text}`: unknown rate unit `{other}` (use /s, /min or /h)")),
+    };
+    if !(per_minute.is_finite() && per_minute > 0.0) {
+        return Err(format!("`{text}`: a rate must be positive"));
+    }
+    Ok(Rate { per_minute })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_rates() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert!(parse_duration("fast").is_err());
+        assert!(parse_duration("2 weeks").is_err());
+        assert_eq!(parse_rate("15000/min").unwrap().per_minute, 15000.0);
+        assert_eq!(parse_rate("250/s").unwrap().per_minute, 15000.0);
+        assert!(parse_rate("-5/s").is_err());
+    }
+}

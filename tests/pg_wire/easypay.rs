@@ -1,0 +1,1 @@
+//! The easypay fake straight at its HTTP API: its own envelope and codes. (Being written.)

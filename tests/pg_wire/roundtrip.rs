@@ -1,0 +1,109 @@
+//! For every PG: paydrill's client against the fake, on both servers.
+
+use crate::{client_with_wrong_key, fake_and_client};
+use paydrill::fakes::{Fault, ServerKind};
+use paydrill::pg::{ApproveRequest, CancelRequest, ErrorCategory, PaymentRef, PgName, PgOp, PgStatus, Rejection};
+
+fn approve_req(order: &str, amount: i64) -> ApproveRequest {
+    ApproveRequest { merchant_order_id: order.into(), amount, idempotency_key: Some(format!("idem-{order}")) }
+}
+
+fn partial(amount: i64) -> CancelRequest {
+    CancelRequest { amount: Some(amount), expected_balance: None, reason: "test".into(), idempotency_key: None }
+}
+
+async fn full_flow(pg: PgName, kind: ServerKind) {
+    let (fleet, client) = fake_and_client(pg, kind).await;
+    let ledger = fleet.fake(pg).ledger();
+
+    let paid = client.approve(&approve_req("ord_1", 10_000)).await.result.unwrap_or_else(|e| panic!("{pg} approve: {e}"));
+    assert_eq!((paid.status, paid.total, paid.balance), (PgStatus::Paid, 10_000, 10_000), "{pg}");
+    assert_eq!(paid.merchant_order_id, "ord_1", "{pg}");
+    let payment = PaymentRef { pg_payment_id: paid.pg_payment_id.clone(), merchant_order_id: "ord_1".into() };
+
+    let c1 = client.cancel(&payment, &partial(3_000)).await.result.unwrap_or_else(|e| panic!("{pg} cancel 3000: {e}"));
+    assert_eq!(c1.amount, 3_000, "{pg}");
+    if let Some(b) = c1.balance_after {
+        assert_eq!(b, 7_000, "{pg}");
+    }
+    let c2 = client.cancel(&payment, &partial(7_000)).await.result.unwrap_or_else(|e| panic!("{pg} cancel 7000: {e}"));
+    assert_ne!(c1.transaction_id, c2.transaction_id, "{pg}: each cancel has its own id");
+
+    let seen = client.inquire(&payment).await.result.unwrap_or_else(|e| panic!("{pg} inquire: {e}"));
+    assert_eq!((seen.status, seen.balance, seen.total), (PgStatus::Canceled, 0, 10_000), "{pg}");
+
+    let refused = client.cancel(&payment, &partial(1)).await.result.expect_err("cancel of a cancelled payment");
+    assert_eq!(refused.category, ErrorCategory::Business, "{pg}: {refused}");
+    assert_eq!(refused.rejection, Some(Rejection::AlreadyCanceled), "{pg}: {refused}");
+    let held = ledger.payment(&paid.pg_payment_id).unwrap();
+    assert_eq!((held.balance, held.cancels.len()), (0, 2), "{pg}: refused cancel left the ledger unchanged");
+
+    // Over balance, on a second payment.
+    let p2 = client.approve(&approve_req("ord_2", 5_000)).await.result.unwrap();
+    let p2ref = PaymentRef { pg_payment_id: p2.pg_payment_id.clone(), merchant_order_id: "ord_2".into() };
+    let over = client.cancel(&p2ref, &partial(5_001)).await.result.expect_err("over balance");
+    assert_eq!(over.rejection, Some(Rejection::OverBalance), "{pg}: {over}");
+    let full = CancelRequest { amount: None, expected_balance: Some(5_000), reason: "all".into(), idempotency_key: None };
+    let all = client.cancel(&p2ref, &full).await.result.unwrap_or_else(|e| panic!("{pg} full cancel: {e}"));
+    assert_eq!(all.amount, 5_000, "{pg}");
+
+    // The same merchant order id again.
+    let dup = client.approve(&ApproveRequest { idempotency_key: None, ..approve_req("ord_1", 10_000) }).await.result;
+    let dup = dup.expect_err("duplicate merchant order id");
+    assert_eq!(dup.category, ErrorCategory::Business, "{pg}: {dup}");
+    assert!(
+        matches!(dup.rejection, Some(Rejection::DuplicateOrderId) | Some(Rejection::AlreadyApproved)),
+        "{pg}: {dup}"
+    );
+
+    // A wrong key.
+    let wrong = client_with_wrong_key(pg, &fleet).approve(&approve_req("ord_3", 1_000)).await.result;
+    assert_eq!(wrong.expect_err("wrong key").rejection, Some(Rejection::Unauthorized), "{pg}");
+    assert!(ledger.payment_by_order("ord_3").is_none(), "{pg}: refused key left no payment");
+    assert_eq!(ledger.net(), 0, "{pg}");
+}
+
+async fn faults(pg: PgName, kind: ServerKind) {
+    let (fleet, client) = fake_and_client(pg, kind).await;
+    let fake = fleet.fake(pg);
+    let cases = [
+        ("ord_t", Fault::Timeout, ErrorCategory::Timeout, true),
+        ("ord_e", Fault::Error, ErrorCategory::System, false),
+        ("ord_r", Fault::Reset, ErrorCategory::Network, false),
+        ("ord_m", Fault::Malformed, ErrorCategory::Unexpected, true),
+    ];
+    for (order, fault, category, applied) in cases {
+        fake.faults().script(order, Some(PgOp::Approve), fault, 1);
+        let err = client.approve(&approve_req(order, 1_000)).await.result.expect_err("faulted call fails");
+        assert_eq!(err.category, category, "{pg} {fault:?}: {err}");
+        let held = fake.ledger().payment_by_order(order).map(|p| p.status);
+        assert_eq!(held == Some(PgStatus::Paid), applied, "{pg} {fault:?}: ledger has {held:?}");
+    }
+}
+
+macro_rules! per_pg {
+    ($($name:ident => $pg:expr),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn full_flow_on_wiremock() { full_flow($pg, ServerKind::Wiremock).await }
+            #[tokio::test]
+            async fn full_flow_on_lean_server() { full_flow($pg, ServerKind::Lean).await }
+            #[tokio::test]
+            async fn faults_on_wiremock() { faults($pg, ServerKind::Wiremock).await }
+            #[tokio::test]
+            async fn faults_on_lean_server() { faults($pg, ServerKind::Lean).await }
+        }
+    )*};
+}
+
+per_pg! {
+    toss => PgName::Toss,
+    kakaopay => PgName::Kakaopay,
+    nicepay => PgName::Nicepay,
+    kcp => PgName::Kcp,
+    naverpay => PgName::Naverpay,
+    inicis => PgName::Inicis,
+    easypay => PgName::Easypay,
+    portone => PgName::Portone,
+}

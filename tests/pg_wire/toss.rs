@@ -1,0 +1,55 @@
+//! The Toss fake straight at its HTTP API: its own envelope and codes.
+
+use crate::{endpoint, fake_and_client};
+use paydrill::fakes::ServerKind;
+use paydrill::pg::toss::basic_auth;
+use paydrill::pg::PgName;
+use serde_json::{json, Value};
+
+async fn post(url: &str, auth: &str, body: Value, idem: Option<&str>) -> (u16, Value) {
+    let mut req = reqwest::Client::new().post(url).header("Authorization", auth).json(&body);
+    if let Some(k) = idem {
+        req = req.header("Idempotency-Key", k);
+    }
+    let resp = req.send().await.unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn toss_speaks_its_own_codes() {
+    let (fleet, _) = fake_and_client(PgName::Toss, ServerKind::Wiremock).await;
+    let (base, creds) = endpoint(&fleet, PgName::Toss);
+    let auth = basic_auth(&creds.secret);
+    let confirm = format!("{base}/v1/payments/confirm");
+
+    let (status, body) = post(&confirm, &auth, json!({"paymentKey": "pk1", "orderId": "o1", "amount": 10000}), None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((body["status"].as_str(), body["balanceAmount"].as_i64()), (Some("DONE"), Some(10000)));
+
+    let cancel = format!("{base}/v1/payments/pk1/cancel");
+    let (status, body) = post(&cancel, &auth, json!({"cancelReason": "r", "cancelAmount": 20000}), None).await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("NOT_CANCELABLE_AMOUNT")), "{body}");
+
+    let (status, body) = post(&cancel, &auth, json!({"cancelReason": "r"}), None).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("CANCELED")), "{body}");
+    let (status, body) = post(&cancel, &auth, json!({"cancelReason": "r"}), None).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("ALREADY_CANCELED_PAYMENT")), "{body}");
+
+    let (status, body) = post(&confirm, &auth, json!({"paymentKey": "pk2", "orderId": "o1", "amount": 10000}), None).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("DUPLICATED_ORDER_ID")), "{body}");
+
+    let (status, body) = post(&confirm, &basic_auth("test_sk_wrong"), json!({"paymentKey": "pk3", "orderId": "o3", "amount": 1}), None).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("UNAUTHORIZED_KEY")), "{body}");
+}
+
+#[tokio::test]
+async fn toss_replays_an_idempotency_key_without_comparing_the_body() {
+    let (fleet, _) = fake_and_client(PgName::Toss, ServerKind::Wiremock).await;
+    let (base, creds) = endpoint(&fleet, PgName::Toss);
+    let auth = basic_auth(&creds.secret);
+    let confirm = format!("{base}/v1/payments/confirm");
+    let first = post(&confirm, &auth, json!({"paymentKey": "pk1", "orderId": "o1", "amount": 500}), Some("k1")).await;
+    let again = post(&confirm, &auth, json!({"paymentKey": "pk9", "orderId": "o9", "amount": 900}), Some("k1")).await;
+    assert_eq!(first, again);
+    assert_eq!(fleet.fake(PgName::Toss).ledger().payments().len(), 1);
+}
