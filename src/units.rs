@@ -8,9 +8,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (try 250ms, 2s, 1m)"))?;
+    let value: f64 = number.parse().map_err(|_| format!("`{text}` is not a duration (try 250ms, 2s, 1m)"))?;
     let seconds = match unit.trim() {
         "ms" => value / 1000.0,
         "" | "s" | "sec" => value,
@@ -50,10 +48,7 @@ impl Rate {
 /// Parses `15000/min`, `250/s`, `900/h`; a bare number is per minute.
 pub fn parse_rate(text: &str) -> Result<Rate, String> {
     let (number, unit) = text.trim().split_once('/').unwrap_or((text.trim(), "min"));
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a rate (try 15000/min or 250/s)"))?;
+    let value: f64 = number.trim().parse().map_err(|_| format!("`{text}` is not a rate (try 15000/min or 250/s)"))?;
     let per_minute = match unit.trim() {
         "min" | "m" => value,
         "s" | "sec" => value * 60.0,

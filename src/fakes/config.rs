@@ -37,7 +37,11 @@ impl MockConfig {
         let rates = &config.faults;
         for (name, rate) in [("error_rate", rates.error_rate), ("timeout_rate", rates.timeout_rate)] {
             if !(0.0..=1.0).contains(&rate) {
-                return Err(InputError::new(file, None, format!("faults.{name} = {rate}: must be between 0.0 and 1.0")));
+                return Err(InputError::new(
+                    file,
+                    None,
+                    format!("faults.{name} = {rate}: must be between 0.0 and 1.0"),
+                ));
             }
         }
         if config.credentials.secret.is_empty() {

@@ -101,10 +101,7 @@ impl FaultBook {
 
     /// Scripts `fault` for the next `times` calls about `merchant_order_id` (of `op`, or any op).
     pub fn script(&self, merchant_order_id: &str, op: Option<PgOp>, fault: Fault, times: u32) {
-        lock(&self.scripted)
-            .entry(merchant_order_id.to_string())
-            .or_default()
-            .push(Scripted { op, fault, times });
+        lock(&self.scripted).entry(merchant_order_id.to_string()).or_default().push(Scripted { op, fault, times });
     }
 
     pub fn set_rates(&self, rates: FaultRates) {

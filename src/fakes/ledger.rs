@@ -101,7 +101,12 @@ impl Ledger {
 
     /// Records a customer's authentication in the PG's widget: a READY payment for `amount`.
     /// A later approval must name the same amount.
-    pub fn authenticate(&self, pg_payment_id: &str, merchant_order_id: &str, amount: Krw) -> Result<LedgerPayment, LedgerError> {
+    pub fn authenticate(
+        &self,
+        pg_payment_id: &str,
+        merchant_order_id: &str,
+        amount: Krw,
+    ) -> Result<LedgerPayment, LedgerError> {
         if amount <= 0 {
             return Err(LedgerError::InvalidAmount);
         }
@@ -130,7 +135,12 @@ impl Ledger {
 
     /// Approves a payment. An unknown payment id is authenticated on the spot with `amount`;
     /// a READY one must match its authenticated amount (`amount = None` takes it as it is).
-    pub fn approve(&self, pg_payment_id: &str, merchant_order_id: Option<&str>, amount: Option<Krw>) -> Result<Settled, LedgerError> {
+    pub fn approve(
+        &self,
+        pg_payment_id: &str,
+        merchant_order_id: Option<&str>,
+        amount: Option<Krw>,
+    ) -> Result<Settled, LedgerError> {
         if matches!(amount, Some(a) if a <= 0) {
             return Err(LedgerError::InvalidAmount);
         }
@@ -164,7 +174,13 @@ impl Ledger {
 
     /// Cancels `amount`, or all that is left when `None`. `expected_balance` is the client's
     /// assertion of the balance before the cancel; a mismatch is refused.
-    pub fn cancel(&self, pg_payment_id: &str, amount: Option<Krw>, expected_balance: Option<Krw>, reason: &str) -> Result<Settled, LedgerError> {
+    pub fn cancel(
+        &self,
+        pg_payment_id: &str,
+        amount: Option<Krw>,
+        expected_balance: Option<Krw>,
+        reason: &str,
+    ) -> Result<Settled, LedgerError> {
         let mut st = self.lock();
         let cancel_id = st.next_id(&self.prefix, "cx");
         let payment = st.payments.get_mut(pg_payment_id).ok_or(LedgerError::NotFound)?;
@@ -222,12 +238,7 @@ impl Ledger {
 
     /// Approved amount minus cancelled amount over every payment.
     pub fn net(&self) -> Krw {
-        self.lock()
-            .payments
-            .values()
-            .filter(|p| p.approval_id.is_some())
-            .map(|p| p.total - p.cancelled)
-            .sum()
+        self.lock().payments.values().filter(|p| p.approval_id.is_some()).map(|p| p.total - p.cancelled).sum()
     }
 
     /// Forgets everything (between load-test steps).

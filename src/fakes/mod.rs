@@ -5,8 +5,8 @@
 mod config;
 mod fault;
 mod fleet;
-mod ledger;
 mod lean_server;
+mod ledger;
 mod mock_server;
 
 pub mod easypay;
@@ -20,9 +20,9 @@ pub mod toss;
 
 pub use config::MockConfig;
 pub use fault::{Fault, FaultBook, FaultRates};
-pub use fleet::{FakeFleet, FakeEndpoint, ServerKind};
-pub use ledger::{Ledger, LedgerCancel, LedgerError, LedgerPayment, Settled};
+pub use fleet::{FakeEndpoint, FakeFleet, ServerKind};
 pub use lean_server::LeanServer;
+pub use ledger::{Ledger, LedgerCancel, LedgerError, LedgerPayment, Settled};
 pub use mock_server::MockPgServer;
 
 use crate::pg::{Credentials, Krw, PgName, PgOp};
@@ -254,9 +254,9 @@ impl Fake {
                 merchant_order_id.clone().or_else(|| self.ledger.order_of(pg_payment_id))
             }
             WireCall::Cancel { pg_payment_id, .. } => self.ledger.order_of(pg_payment_id),
-            WireCall::Inquire { pg_payment_id, merchant_order_id } => merchant_order_id
-                .clone()
-                .or_else(|| pg_payment_id.as_deref().and_then(|id| self.ledger.order_of(id))),
+            WireCall::Inquire { pg_payment_id, merchant_order_id } => {
+                merchant_order_id.clone().or_else(|| pg_payment_id.as_deref().and_then(|id| self.ledger.order_of(id)))
+            }
         }
     }
 
@@ -305,9 +305,7 @@ pub fn order_in_payment_id(pg: PgName, pg_payment_id: &str) -> Option<String> {
 /// KST (UTC+9) RFC 3339 time, the way Korean PGs write it.
 pub fn kst(t: time::OffsetDateTime) -> String {
     let offset = time::UtcOffset::from_hms(9, 0, 0).expect("valid offset");
-    t.to_offset(offset)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    t.to_offset(offset).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

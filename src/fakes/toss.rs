@@ -74,12 +74,16 @@ fn payment_json(s: &Settled) -> Value {
 fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
         LedgerError::NotFound => err(404, "NOT_FOUND_PAYMENT", "존재하지 않는 결제 정보 입니다."),
-        LedgerError::DuplicateOrderId => err(400, "DUPLICATED_ORDER_ID", "이미 승인 및 취소가 진행된 중복된 주문번호 입니다."),
+        LedgerError::DuplicateOrderId => {
+            err(400, "DUPLICATED_ORDER_ID", "이미 승인 및 취소가 진행된 중복된 주문번호 입니다.")
+        }
         LedgerError::AlreadyApproved => err(400, "ALREADY_PROCESSED_PAYMENT", "이미 처리된 결제 입니다."),
         LedgerError::AmountMismatch { .. } => err(400, "NOT_MATCHES_AMOUNT", "결제 금액이 일치하지 않습니다."),
         LedgerError::AlreadyCanceled => err(400, "ALREADY_CANCELED_PAYMENT", "이미 취소된 결제 입니다."),
         LedgerError::OverBalance { .. } => err(403, "NOT_CANCELABLE_AMOUNT", "취소 할 수 없는 금액 입니다."),
-        LedgerError::BalanceMismatch { .. } => err(400, "NOT_MATCHES_REFUNDABLE_AMOUNT", "잔액 결과가 일치하지 않습니다."),
+        LedgerError::BalanceMismatch { .. } => {
+            err(400, "NOT_MATCHES_REFUNDABLE_AMOUNT", "잔액 결과가 일치하지 않습니다.")
+        }
         LedgerError::InvalidAmount => err(400, "BELOW_ZERO_AMOUNT", "금액은 0보다 커야 합니다."),
         LedgerError::NotApproved => err(403, "NOT_CANCELABLE_PAYMENT", "취소 할 수 없는 결제 입니다."),
     }
@@ -146,6 +150,10 @@ impl WireServer for TossServer {
     }
 
     fn internal_error(&self) -> FakeReply {
-        err(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.")
+        err(
+            500,
+            "FAILED_INTERNAL_SYSTEM_PROCESSING",
+            "내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.",
+        )
     }
 }

@@ -90,10 +90,7 @@ impl PgClient {
     pub async fn cancel(&self, payment: &PaymentRef, req: &CancelRequest) -> PgCall<PgCancel> {
         let mut exchanges = Vec::new();
         let call = self.codec.cancel(&self.creds, payment, req);
-        let result = self
-            .send(&call, &mut exchanges)
-            .await
-            .and_then(|r| self.codec.read_cancel(payment, req, &r));
+        let result = self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_cancel(payment, req, &r));
         PgCall { result, exchanges }
     }
 
@@ -105,12 +102,8 @@ impl PgClient {
         expected_balance: Option<Krw>,
         idempotency_key: Option<String>,
     ) -> PgCall<PgCancel> {
-        let req = CancelRequest {
-            amount: Some(amount),
-            expected_balance,
-            reason: "partial cancel".into(),
-            idempotency_key,
-        };
+        let req =
+            CancelRequest { amount: Some(amount), expected_balance, reason: "partial cancel".into(), idempotency_key };
         self.cancel(payment, &req).await
     }
 
@@ -168,11 +161,8 @@ impl PgClient {
     }
 
     fn transport_error(&self, e: &reqwest::Error) -> PgError {
-        let (category, code) = if e.is_timeout() {
-            (ErrorCategory::Timeout, "TIMEOUT")
-        } else {
-            (ErrorCategory::Network, "CONNECTION")
-        };
+        let (category, code) =
+            if e.is_timeout() { (ErrorCategory::Timeout, "TIMEOUT") } else { (ErrorCategory::Network, "CONNECTION") };
         PgError {
             pg: self.pg,
             category,

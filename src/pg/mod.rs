@@ -93,10 +93,7 @@ pub struct UnknownPg(pub String);
 impl FromStr for PgName {
     type Err = UnknownPg;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PgName::ALL
-            .into_iter()
-            .find(|pg| pg.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| UnknownPg(s.to_string()))
+        PgName::ALL.into_iter().find(|pg| pg.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| UnknownPg(s.to_string()))
     }
 }
 
@@ -217,10 +214,7 @@ pub enum ErrorCategory {
 impl ErrorCategory {
     /// True when the PG may have carried the call out even though the client saw a failure.
     pub fn outcome_unknown(self) -> bool {
-        matches!(
-            self,
-            ErrorCategory::Network | ErrorCategory::Timeout | ErrorCategory::Unexpected
-        )
+        matches!(self, ErrorCategory::Network | ErrorCategory::Timeout | ErrorCategory::Unexpected)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -281,13 +275,7 @@ impl PgError {
     }
 
     pub fn system(pg: PgName, code: impl Into<String>, message: impl Into<String>) -> Self {
-        PgError {
-            pg,
-            category: ErrorCategory::System,
-            rejection: None,
-            code: code.into(),
-            message: message.into(),
-        }
+        PgError { pg, category: ErrorCategory::System, rejection: None, code: code.into(), message: message.into() }
     }
 
     pub fn unexpected(pg: PgName, message: impl Into<String>) -> Self {

@@ -1,6 +1,9 @@
 //! Nicepay, client side. (Being written.)
 
-use super::{ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment, WireCodec};
+use super::{
+    ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
+    WireCodec,
+};
 
 const PG: PgName = PgName::Nicepay;
 
@@ -19,7 +22,12 @@ impl WireCodec for NicepayCodec {
     fn cancel(&self, _creds: &Credentials, _payment: &PaymentRef, _req: &CancelRequest) -> HttpCall {
         HttpCall::post("/unimplemented")
     }
-    fn read_cancel(&self, _payment: &PaymentRef, _req: &CancelRequest, _reply: &HttpReply) -> Result<PgCancel, PgError> {
+    fn read_cancel(
+        &self,
+        _payment: &PaymentRef,
+        _req: &CancelRequest,
+        _reply: &HttpReply,
+    ) -> Result<PgCancel, PgError> {
         Err(PgError::unexpected(PG, "not implemented"))
     }
     fn inquire(&self, _creds: &Credentials, _payment: &PaymentRef) -> HttpCall {

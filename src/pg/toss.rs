@@ -127,7 +127,8 @@ impl WireCodec for TossCodec {
     }
 
     fn inquire(&self, creds: &Credentials, payment: &PaymentRef) -> HttpCall {
-        HttpCall::get(format!("/v1/payments/{}", payment.pg_payment_id)).header("Authorization", basic_auth(&creds.secret))
+        HttpCall::get(format!("/v1/payments/{}", payment.pg_payment_id))
+            .header("Authorization", basic_auth(&creds.secret))
     }
 
     fn read_inquire(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {

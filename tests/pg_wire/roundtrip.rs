@@ -16,7 +16,8 @@ async fn full_flow(pg: PgName, kind: ServerKind) {
     let (fleet, client) = fake_and_client(pg, kind).await;
     let ledger = fleet.fake(pg).ledger();
 
-    let paid = client.approve(&approve_req("ord_1", 10_000)).await.result.unwrap_or_else(|e| panic!("{pg} approve: {e}"));
+    let paid =
+        client.approve(&approve_req("ord_1", 10_000)).await.result.unwrap_or_else(|e| panic!("{pg} approve: {e}"));
     assert_eq!((paid.status, paid.total, paid.balance), (PgStatus::Paid, 10_000, 10_000), "{pg}");
     assert_eq!(paid.merchant_order_id, "ord_1", "{pg}");
     let payment = PaymentRef { pg_payment_id: paid.pg_payment_id.clone(), merchant_order_id: "ord_1".into() };
@@ -43,7 +44,8 @@ async fn full_flow(pg: PgName, kind: ServerKind) {
     let p2ref = PaymentRef { pg_payment_id: p2.pg_payment_id.clone(), merchant_order_id: "ord_2".into() };
     let over = client.cancel(&p2ref, &partial(5_001)).await.result.expect_err("over balance");
     assert_eq!(over.rejection, Some(Rejection::OverBalance), "{pg}: {over}");
-    let full = CancelRequest { amount: None, expected_balance: Some(5_000), reason: "all".into(), idempotency_key: None };
+    let full =
+        CancelRequest { amount: None, expected_balance: Some(5_000), reason: "all".into(), idempotency_key: None };
     let all = client.cancel(&p2ref, &full).await.result.unwrap_or_else(|e| panic!("{pg} full cancel: {e}"));
     assert_eq!(all.amount, 5_000, "{pg}");
 

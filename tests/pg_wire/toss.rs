@@ -22,7 +22,8 @@ async fn toss_speaks_its_own_codes() {
     let auth = basic_auth(&creds.secret);
     let confirm = format!("{base}/v1/payments/confirm");
 
-    let (status, body) = post(&confirm, &auth, json!({"paymentKey": "pk1", "orderId": "o1", "amount": 10000}), None).await;
+    let (status, body) =
+        post(&confirm, &auth, json!({"paymentKey": "pk1", "orderId": "o1", "amount": 10000}), None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!((body["status"].as_str(), body["balanceAmount"].as_i64()), (Some("DONE"), Some(10000)));
 
@@ -35,10 +36,13 @@ async fn toss_speaks_its_own_codes() {
     let (status, body) = post(&cancel, &auth, json!({"cancelReason": "r"}), None).await;
     assert_eq!((status, body["code"].as_str()), (400, Some("ALREADY_CANCELED_PAYMENT")), "{body}");
 
-    let (status, body) = post(&confirm, &auth, json!({"paymentKey": "pk2", "orderId": "o1", "amount": 10000}), None).await;
+    let (status, body) =
+        post(&confirm, &auth, json!({"paymentKey": "pk2", "orderId": "o1", "amount": 10000}), None).await;
     assert_eq!((status, body["code"].as_str()), (400, Some("DUPLICATED_ORDER_ID")), "{body}");
 
-    let (status, body) = post(&confirm, &basic_auth("test_sk_wrong"), json!({"paymentKey": "pk3", "orderId": "o3", "amount": 1}), None).await;
+    let (status, body) =
+        post(&confirm, &basic_auth("test_sk_wrong"), json!({"paymentKey": "pk3", "orderId": "o3", "amount": 1}), None)
+            .await;
     assert_eq!((status, body["code"].as_str()), (401, Some("UNAUTHORIZED_KEY")), "{body}");
 }
 
