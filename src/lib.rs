@@ -6,4 +6,6 @@
 pub mod fakes;
 pub mod input;
 pub mod pg;
+pub mod platform;
+pub mod stack;
 pub mod units;

@@ -114,8 +114,13 @@ impl Ledger {
         if st.payments.contains_key(pg_payment_id) {
             return Err(LedgerError::AlreadyApproved);
         }
-        if st.by_order.contains_key(merchant_order_id) {
-            return Err(LedgerError::DuplicateOrderId);
+        if let Some(previous) = st.by_order.get(merchant_order_id).cloned() {
+            // A customer may authenticate again while the earlier attempt is still unapproved;
+            // that attempt is abandoned. An approved order id is never reused.
+            if st.payments.get(&previous).map(|p| p.status) != Some(PgStatus::Ready) {
+                return Err(LedgerError::DuplicateOrderId);
+            }
+            st.payments.remove(&previous);
         }
         let payment = LedgerPayment {
             pg_payment_id: pg_payment_id.to_string(),

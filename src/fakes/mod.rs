@@ -20,7 +20,7 @@ pub mod toss;
 
 pub use config::MockConfig;
 pub use fault::{Fault, FaultBook, FaultRates};
-pub use fleet::{FakeEndpoint, FakeFleet, ServerKind};
+pub use fleet::{FakeEndpoint, FakeFleet, FleetError, ServerKind};
 pub use lean_server::LeanServer;
 pub use ledger::{Ledger, LedgerCancel, LedgerError, LedgerPayment, Settled};
 pub use mock_server::MockPgServer;
@@ -211,7 +211,11 @@ impl Fake {
         if let Some(code) = req.header("TossPayments-Test-Code").filter(|_| self.pg() == PgName::Toss) {
             return toss::test_code_reply(code);
         }
-        let fault = self.faults.take(order.as_deref(), call.op());
+        // A prepare call is part of the customer's authentication, not the PG call a fault targets.
+        let fault = match call {
+            WireCall::Ready { .. } => None,
+            _ => self.faults.take(order.as_deref(), call.op()),
+        };
         let mut reply = match fault {
             Some(Fault::Error) => self.wire.internal_error(),
             Some(Fault::Reset) => FakeReply { reset: true, ..self.wire.internal_error() },

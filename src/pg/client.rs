@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 pub struct PgCall<T> {
     pub result: Result<T, PgError>,
     pub exchanges: Vec<Exchange>,
+    /// The PG payment id the call was about, when known (an approval that timed out still
+    /// has one: it is what an inquiry needs).
+    pub pg_payment_id: Option<String>,
 }
 
 /// A client for one PG: base URL, keys, and the codec for its wire format.
@@ -76,14 +79,14 @@ impl PgClient {
                 let reply = self.send(&call, &mut exchanges).await;
                 match reply.and_then(|r| self.codec.read_prepared(&r)) {
                     Ok(id) => id,
-                    Err(e) => return PgCall { result: Err(e), exchanges },
+                    Err(e) => return PgCall { result: Err(e), exchanges, pg_payment_id: None },
                 }
             }
             None => self.codec.payment_id_for(&req.merchant_order_id),
         };
         let call = self.codec.approve(&self.creds, &pg_payment_id, req);
         let result = self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_approve(&r));
-        PgCall { result, exchanges }
+        PgCall { result, exchanges, pg_payment_id: Some(pg_payment_id) }
     }
 
     /// Cancels `req.amount`, or everything left when it is `None`.
@@ -91,7 +94,7 @@ impl PgClient {
         let mut exchanges = Vec::new();
         let call = self.codec.cancel(&self.creds, payment, req);
         let result = self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_cancel(payment, req, &r));
-        PgCall { result, exchanges }
+        PgCall { result, exchanges, pg_payment_id: Some(payment.pg_payment_id.clone()) }
     }
 
     /// Cancels part of the payment.
@@ -112,7 +115,7 @@ impl PgClient {
         let mut exchanges = Vec::new();
         let call = self.codec.inquire(&self.creds, payment);
         let result = self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_inquire(&r));
-        PgCall { result, exchanges }
+        PgCall { result, exchanges, pg_payment_id: Some(payment.pg_payment_id.clone()) }
     }
 
     async fn send(&self, call: &HttpCall, exchanges: &mut Vec<Exchange>) -> Result<HttpReply, PgError> {

@@ -1,0 +1,83 @@
+//! The reference platform's HTTP API (axum): the five operations plus health.
+//!
+//! | method | path                       | op             |
+//! |--------|----------------------------|----------------|
+//! | POST   | /orders                    | create_order   |
+//! | POST   | /orders/{id}/approve       | approve        |
+//! | POST   | /orders/{id}/cancel        | partial_cancel (`{"amount": N}`) / cancel (`{}`) |
+//! | GET    | /orders/{id}               | inquire        |
+//! | GET    | /health                    |                |
+
+use super::payments::{Answer, CreateOrder, Payments};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+pub fn router(payments: Arc<Payments>) -> Router {
+    Router::new()
+        .route("/health", get(|| async { Json(json!({ "status": "ok" })) }))
+        .route("/orders", post(create_order))
+        .route("/orders/{id}", get(inquire))
+        .route("/orders/{id}/approve", post(approve))
+        .route("/orders/{id}/cancel", post(cancel))
+        .with_state(payments)
+}
+
+fn respond(answer: Answer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, Json(answer.body)).into_response();
+    if answer.replayed {
+        response.headers_mut().insert("idempotent-replayed", "true".parse().expect("static header value"));
+    }
+    response
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Option<&str> {
+    headers.get("idempotency-key").and_then(|v| v.to_str().ok())
+}
+
+/// Reads a JSON body, answering 400 with the reason when it is not the expected shape.
+fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
+    let text = if body.is_empty() { &b"{}"[..] } else { &body[..] };
+    serde_json::from_slice(text).map_err(|e| {
+        respond(Answer {
+            status: 400,
+            body: json!({ "code": "INVALID_REQUEST", "message": format!("bad JSON body: {e}") }),
+            replayed: false,
+        })
+    })
+}
+
+async fn create_order(State(p): State<Arc<Payments>>, headers: HeaderMap, body: Bytes) -> Response {
+    match parse_body::<CreateOrder>(&body) {
+        Ok(req) => respond(p.create_order(idempotency_key(&headers), req).await),
+        Err(response) => response,
+    }
+}
+
+async fn approve(State(p): State<Arc<Payments>>, Path(id): Path<String>) -> Response {
+    respond(p.approve(&id).await)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CancelBody {
+    amount: Option<i64>,
+}
+
+async fn cancel(State(p): State<Arc<Payments>>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    match parse_body::<CancelBody>(&body) {
+        Ok(req) => respond(p.cancel(&id, idempotency_key(&headers), req.amount).await),
+        Err(response) => response,
+    }
+}
+
+async fn inquire(State(p): State<Arc<Payments>>, Path(id): Path<String>) -> Response {
+    respond(p.inquire(&id).await)
+}
