@@ -3,6 +3,8 @@
 //! Data flows one way: spec → driver → exec (through target) → history → check → report.
 //! The reference platform ([`platform`]) and the PG fakes ([`fakes`]) are the embedded target.
 
+pub mod cli;
+pub mod exit;
 pub mod fakes;
 pub mod input;
 pub mod pg;

@@ -54,6 +54,35 @@ impl MockConfig {
         MockConfig::parse(file, &input::read(file)?)
     }
 
+    /// Every `*.toml` in `dir`, sorted by file name.
+    pub fn load_dir(dir: &Path) -> Result<Vec<MockConfig>, InputError> {
+        let entries = std::fs::read_dir(dir).map_err(|e| InputError::new(dir, None, format!("cannot read the mocks folder: {e}")))?;
+        let mut files: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        let configs = files.iter().map(|f| MockConfig::load(f)).collect::<Result<Vec<_>, _>>()?;
+        for (i, c) in configs.iter().enumerate() {
+            if let Some(j) = configs[..i].iter().position(|o| o.pg == c.pg) {
+                return Err(InputError::new(&files[i], None, format!("a second mock for {} (the first is {})", c.pg, files[j].display())));
+            }
+        }
+        if configs.is_empty() {
+            return Err(InputError::new(dir, None, "no mock files (*.toml) in this folder"));
+        }
+        Ok(configs)
+    }
+
+    /// The mocks to use: `dir` if given, else `./mocks` when it exists, else the shipped ones.
+    pub fn resolve(dir: Option<&Path>) -> Result<Vec<MockConfig>, InputError> {
+        match dir {
+            Some(dir) => MockConfig::load_dir(dir),
+            None if Path::new("mocks").is_dir() => MockConfig::load_dir(Path::new("mocks")),
+            None => Ok(MockConfig::embedded()),
+        }
+    }
+
     /// The shipped settings for every PG.
     pub fn embedded() -> Vec<MockConfig> {
         EMBEDDED

@@ -1,0 +1,70 @@
+//! The command line (clap only): what each command and flag means, and the hand-over to the
+//! drivers. Nothing here runs a scenario or formats a report.
+
+mod serve;
+
+use crate::exit::{Exit, Fatal};
+use clap::{Parser, Subcommand};
+
+/// paydrill drills order and payment platforms: it runs payment scenarios against a platform
+/// and fake payment gateways (PGs), checks the money invariants over everything it saw, and
+/// writes a settlement CSV, a CI verdict and capacity figures.
+///
+/// With no --target it starts its own reference platform and eight PG fakes on loopback.
+#[derive(Debug, Parser)]
+#[command(name = "paydrill", version, propagate_version = true)]
+#[command(after_help = "Exit codes: 0 all held, 1 an invariant/expectation/SLO failed, 2 bad usage or input file, \
+3 target or fake unreachable, 130 interrupted (reports written, marked partial).")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the reference platform and the PG fakes on loopback until Ctrl-C.
+    Serve(serve::ServeArgs),
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => Exit::BadInput.code(),
+            };
+        }
+    };
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("paydrill: cannot start the async runtime: {e}");
+            return Exit::Unreachable.code();
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::serve(args).await,
+        }
+    });
+    match result {
+        Ok(exit) => exit.code(),
+        Err(fatal) => {
+            eprintln!("paydrill: {fatal}");
+            fatal.exit.code()
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PAYDRILL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Result of a command.
+pub type CommandResult = Result<Exit, Fatal>;

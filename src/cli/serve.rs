@@ -1,0 +1,72 @@
+//! `paydrill serve`: the reference platform and the PG fakes, standalone, until Ctrl-C.
+
+use super::CommandResult;
+use crate::exit::{Exit, Fatal};
+use crate::fakes::{FakeFleet, MockConfig, ServerKind};
+use crate::platform::{PgConnection, Platform, PlatformConfig};
+use crate::stack;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  paydrill serve                  platform on 127.0.0.1:18080, fakes on their mock ports\n  \
+paydrill serve --no-fakes       platform only; its PGs are the fakes `paydrill run --target` serves")]
+pub struct ServeArgs {
+    /// Port for the reference platform on 127.0.0.1.
+    #[arg(long, default_value_t = 18080)]
+    pub port: u16,
+    /// SQLite database file for the platform (default: a temporary one, removed on exit).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Folder of mock files (default: ./mocks if present, else the shipped ones).
+    #[arg(long, value_name = "DIR")]
+    pub mocks: Option<PathBuf>,
+    /// Start only the platform, pointed at the fixed mock ports where `paydrill run --target`
+    /// serves its fakes.
+    #[arg(long)]
+    pub no_fakes: bool,
+    /// How long the platform waits for a PG before the outcome counts as unknown.
+    #[arg(long, default_value = "2s", value_parser = crate::units::parse_duration)]
+    pub pg_timeout: Duration,
+}
+
+pub async fn serve(args: ServeArgs) -> CommandResult {
+    let mocks = MockConfig::resolve(args.mocks.as_deref())?;
+    let fleet = if args.no_fakes {
+        None
+    } else {
+        Some(FakeFleet::start(mocks.clone(), ServerKind::Lean, true).await.map_err(Fatal::unreachable)?)
+    };
+    let pgs = match &fleet {
+        Some(fleet) => stack::connections(fleet),
+        None => mocks
+            .iter()
+            .map(|m| PgConnection {
+                pg: m.pg,
+                base_url: format!("http://127.0.0.1:{}", m.port),
+                credentials: m.credentials.clone(),
+            })
+            .collect(),
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .map_err(|e| Fatal::unreachable(format!("cannot listen on 127.0.0.1:{} (--port): {e}", args.port)))?;
+    let config = PlatformConfig { db_path: args.db.clone(), pg_timeout: args.pg_timeout, ..PlatformConfig::new(pgs.clone()) };
+    let platform = Platform::start(config, listener).await.map_err(Fatal::unreachable)?;
+
+    println!("paydrill serve: reference platform and PG fakes on loopback (Ctrl-C stops)\n");
+    println!("  {:<10} {}", "platform", platform.url());
+    for pg in &pgs {
+        let note = if fleet.is_some() { "" } else { "  (expected: paydrill run --target serves it)" };
+        println!("  {:<10} {}{note}", pg.pg.as_str(), pg.base_url);
+    }
+    match &args.db {
+        Some(db) => println!("\n  database   {}", db.display()),
+        None => println!("\n  database   temporary (use --db PATH to keep it)"),
+    }
+    tokio::signal::ctrl_c().await.map_err(|e| Fatal::unreachable(format!("cannot wait for Ctrl-C: {e}")))?;
+    println!("\npaydrill serve: stopping");
+    drop(platform);
+    drop(fleet);
+    Ok(Exit::Held)
+}
