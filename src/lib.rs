@@ -3,11 +3,17 @@
 //! Data flows one way: spec → driver → exec (through target) → history → check → report.
 //! The reference platform ([`platform`]) and the PG fakes ([`fakes`]) are the embedded target.
 
+pub mod check;
 pub mod cli;
+pub mod exec;
 pub mod exit;
 pub mod fakes;
+pub mod history;
 pub mod input;
 pub mod pg;
 pub mod platform;
+pub mod settlement;
+pub mod spec;
 pub mod stack;
+pub mod target;
 pub mod units;

@@ -3,13 +3,13 @@
 //! no reuse of a merchant order id). Readable by code: this is "what the PG did".
 
 use crate::pg::{Krw, PgStatus};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use time::OffsetDateTime;
 
 /// One payment as the PG holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerPayment {
     pub pg_payment_id: String,
     pub merchant_order_id: String,
@@ -27,7 +27,7 @@ pub struct LedgerPayment {
 }
 
 /// One cancel, partial or full.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerCancel {
     pub cancel_id: String,
     pub amount: Krw,
@@ -234,6 +234,15 @@ impl Ledger {
         self.lock().payments.get(pg_payment_id).map(|p| p.merchant_order_id.clone())
     }
 
+    /// The payments a platform order made: merchant order id equal to the order id, or the
+    /// order id followed by `-` and a retry suffix (how a platform re-submits an order).
+    pub fn payments_of_order(&self, order_id: &str) -> Vec<LedgerPayment> {
+        let mut found: Vec<_> =
+            self.lock().payments.values().filter(|p| belongs_to(&p.merchant_order_id, order_id)).cloned().collect();
+        found.sort_by(|a, b| a.pg_payment_id.cmp(&b.pg_payment_id));
+        found
+    }
+
     /// Every payment, sorted by merchant order id.
     pub fn payments(&self) -> Vec<LedgerPayment> {
         let mut all: Vec<_> = self.lock().payments.values().cloned().collect();
@@ -250,6 +259,12 @@ impl Ledger {
     pub fn clear(&self) {
         *self.lock() = LedgerState::default();
     }
+}
+
+/// Whether a PG payment with `merchant_order_id` was made for the platform order `order_id`.
+pub fn belongs_to(merchant_order_id: &str, order_id: &str) -> bool {
+    merchant_order_id == order_id
+        || merchant_order_id.strip_prefix(order_id).is_some_and(|rest| rest.starts_with('-'))
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ pub use config::MockConfig;
 pub use fault::{Fault, FaultBook, FaultRates};
 pub use fleet::{FakeEndpoint, FakeFleet, FleetError, ServerKind};
 pub use lean_server::LeanServer;
-pub use ledger::{Ledger, LedgerCancel, LedgerError, LedgerPayment, Settled};
+pub use ledger::{belongs_to, Ledger, LedgerCancel, LedgerError, LedgerPayment, Settled};
 pub use mock_server::MockPgServer;
 
 use crate::pg::{Credentials, Krw, PgName, PgOp};

@@ -15,7 +15,7 @@ pub mod nicepay;
 pub mod portone;
 pub mod toss;
 
-pub use client::{PgCall, PgClient};
+pub use client::{error_chain, PgCall, PgClient};
 pub use http::{Exchange, HttpBody, HttpCall, HttpReply};
 
 use serde::{Deserialize, Serialize};

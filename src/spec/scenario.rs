@@ -1,0 +1,415 @@
+//! Scenario files (`scenarios/*.toml`): a named list of steps, parsed and validated so that
+//! every mistake (bad TOML, unknown key or op, a non-positive amount, an expectation that
+//! cannot hold) is reported as `file:line: message` before anything runs.
+
+use crate::fakes::Fault;
+use crate::input::{self, line_of, InputError};
+use crate::pg::Krw;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The harness's operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    CreateOrder,
+    Approve,
+    PartialCancel,
+    Cancel,
+    Inquire,
+}
+
+impl Op {
+    pub const ALL: [Op; 5] = [Op::CreateOrder, Op::Approve, Op::PartialCancel, Op::Cancel, Op::Inquire];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::CreateOrder => "create_order",
+            Op::Approve => "approve",
+            Op::PartialCancel => "partial_cancel",
+            Op::Cancel => "cancel",
+            Op::Inquire => "inquire",
+        }
+    }
+
+    fn parse(word: &str) -> Option<Op> {
+        Op::ALL.into_iter().find(|op| op.as_str() == word)
+    }
+}
+
+/// What a step's answers must be: `ok` (accepted), `rejected` (refused), or `any`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    Rejected,
+    Any,
+}
+
+/// The canonical payment states a platform answer is mapped to.
+pub const STATES: [&str; 7] = ["CREATED", "APPROVING", "APPROVED", "PARTIAL_CANCELED", "CANCELED", "FAILED", "UNKNOWN"];
+
+/// A step's expectations; each is checked only when given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    pub status: Option<String>,
+    pub balance: Option<Krw>,
+    pub outcome: Option<Outcome>,
+    /// How many distinct order ids the step's answers may carry (clicks on create).
+    pub distinct_orders: Option<u32>,
+    /// How many approvals the PG ledger holds for this order after the step.
+    pub pg_approvals: Option<u32>,
+    /// How many cancels the PG ledger holds for this order after the step.
+    pub pg_cancels: Option<u32>,
+}
+
+impl Expect {
+    pub fn is_empty(&self) -> bool {
+        *self == Expect::default()
+    }
+}
+
+/// A fault scripted on this step's PG call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepFault {
+    pub fault: Fault,
+    /// How many of the order's calls it hits (retries included).
+    pub times: u32,
+}
+
+/// One step of a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// 1-based position in the scenario.
+    pub index: usize,
+    /// Line of the step's `[[steps]]` table in its file.
+    pub line: usize,
+    pub op: Op,
+    pub amount: Option<Krw>,
+    /// Send the request this many times.
+    pub clicks: u32,
+    /// Release the clicks at one barrier, truly concurrently.
+    pub together: bool,
+    /// Give every click its own idempotency key (separate intents) instead of one.
+    pub distinct_keys: bool,
+    pub fault: Option<StepFault>,
+    /// Send with the idempotency key of this earlier step (1-based) — a reused key.
+    pub reuse_key: Option<usize>,
+    pub expect: Expect,
+}
+
+/// A parsed, validated scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub steps: Vec<Step>,
+    pub file: PathBuf,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    steps: Spanned<Vec<Spanned<RawStep>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    op: Spanned<String>,
+    amount: Option<Spanned<i64>>,
+    clicks: Option<Spanned<i64>>,
+    #[serde(default)]
+    together: bool,
+    #[serde(default)]
+    distinct_keys: bool,
+    fault: Option<Spanned<RawFault>>,
+    reuse_key: Option<Spanned<i64>>,
+    expect: Option<Spanned<Expect>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawFault {
+    Word(String),
+    Table(RawFaultTable),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFaultTable {
+    #[serde(default)]
+    timeout: bool,
+    #[serde(default)]
+    error: bool,
+    #[serde(default)]
+    reset: bool,
+    #[serde(default)]
+    malformed: bool,
+    slow: Option<String>,
+    times: Option<u32>,
+}
+
+impl RawFault {
+    fn resolve(self) -> Result<StepFault, String> {
+        let table = match self {
+            RawFault::Word(word) => {
+                let fault = match word.as_str() {
+                    "timeout" => Fault::Timeout,
+                    "error" => Fault::Error,
+                    "reset" => Fault::Reset,
+                    "malformed" => Fault::Malformed,
+                    other => {
+                        return Err(format!(
+                            "unknown fault `{other}` (use timeout, error, reset, malformed, or {{ slow = \"2s\" }})"
+                        ))
+                    }
+                };
+                return Ok(StepFault { fault, times: 1 });
+            }
+            RawFault::Table(t) => t,
+        };
+        let mut chosen = Vec::new();
+        for (on, fault) in [
+            (table.timeout, Fault::Timeout),
+            (table.error, Fault::Error),
+            (table.reset, Fault::Reset),
+            (table.malformed, Fault::Malformed),
+        ] {
+            if on {
+                chosen.push(fault);
+            }
+        }
+        if let Some(slow) = &table.slow {
+            chosen.push(Fault::Slow(crate::units::parse_duration(slow)?));
+        }
+        match chosen.as_slice() {
+            [fault] => Ok(StepFault { fault: *fault, times: table.times.unwrap_or(1).max(1) }),
+            [] => Err("a fault needs one of timeout, error, reset, malformed = true, or slow = \"2s\"".into()),
+            _ => Err("a fault names exactly one kind".into()),
+        }
+    }
+}
+
+impl Scenario {
+    pub fn load(file: &Path) -> Result<Scenario, InputError> {
+        Scenario::parse(file, &input::read(file)?)
+    }
+
+    pub fn parse(file: &Path, text: &str) -> Result<Scenario, InputError> {
+        let raw: RawScenario = input::parse_toml(file, text)?;
+        let at = |offset: usize| Some(line_of(text, offset));
+        let name = raw.name.get_ref().trim().to_string();
+        if name.is_empty() || name.chars().any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+            return Err(InputError::new(
+                file,
+                at(raw.name.span().start),
+                format!("name `{name}`: use letters, digits, `_` and `-` only (e.g. FULL_FLOW)"),
+            ));
+        }
+        if raw.steps.get_ref().is_empty() {
+            return Err(InputError::new(file, at(raw.steps.span().start), "a scenario needs at least one step"));
+        }
+        let mut steps = Vec::new();
+        for (i, spanned) in raw.steps.into_inner().into_iter().enumerate() {
+            let line = line_of(text, spanned.span().start);
+            let step = build_step(i + 1, line, spanned.into_inner(), text)
+                .map_err(|(line, message)| InputError::new(file, Some(line), format!("step {}: {message}", i + 1)))?;
+            steps.push(step);
+        }
+        validate_flow(&steps).map_err(|(line, message)| InputError::new(file, Some(line), message))?;
+        Ok(Scenario { name, description: raw.description, tags: raw.tags, steps, file: file.to_path_buf() })
+    }
+}
+
+fn build_step(index: usize, line: usize, raw: RawStep, text: &str) -> Result<Step, (usize, String)> {
+    let at = |offset: usize| line_of(text, offset);
+    let op_line = at(raw.op.span().start);
+    let op = Op::parse(raw.op.get_ref()).ok_or_else(|| {
+        (op_line, format!("unknown op `{}` (known: create_order, approve, partial_cancel, cancel, inquire)", raw.op.get_ref()))
+    })?;
+    let amount = match raw.amount {
+        Some(a) if *a.get_ref() <= 0 => {
+            return Err((at(a.span().start), format!("amount {} must be a positive whole number of won", a.get_ref())))
+        }
+        Some(a) => Some(*a.get_ref()),
+        None => None,
+    };
+    match (op, amount) {
+        (Op::CreateOrder | Op::PartialCancel, None) => return Err((op_line, format!("`{}` needs an amount", op.as_str()))),
+        (Op::Approve | Op::Cancel | Op::Inquire, Some(_)) => {
+            return Err((op_line, format!("`{}` takes no amount", op.as_str())));
+        }
+        _ => {}
+    }
+    let clicks = match raw.clicks {
+        Some(c) if *c.get_ref() < 1 || *c.get_ref() > 1000 => {
+            return Err((at(c.span().start), format!("clicks = {}: must be between 1 and 1000", c.get_ref())))
+        }
+        Some(c) => *c.get_ref() as u32,
+        None => 1,
+    };
+    if (raw.together || raw.distinct_keys) && clicks < 2 {
+        return Err((line, "`together` and `distinct_keys` need clicks of 2 or more".into()));
+    }
+    if raw.distinct_keys && op == Op::CreateOrder {
+        return Err((line, "`distinct_keys` on create_order would make separate orders; use separate scenarios".into()));
+    }
+    let fault = match raw.fault {
+        Some(f) => {
+            let f_line = at(f.span().start);
+            if !matches!(op, Op::Approve | Op::PartialCancel | Op::Cancel | Op::Inquire) {
+                return Err((f_line, "a fault applies to a PG call: approve, partial_cancel, cancel or inquire".into()));
+            }
+            Some(f.into_inner().resolve().map_err(|m| (f_line, m))?)
+        }
+        None => None,
+    };
+    let expect = match raw.expect {
+        Some(e) => {
+            let e_line = at(e.span().start);
+            let expect = e.into_inner();
+            check_expect(op, amount, clicks, &expect).map_err(|m| (e_line, m))?;
+            expect
+        }
+        None => Expect::default(),
+    };
+    let reuse_key = match raw.reuse_key {
+        Some(r) if *r.get_ref() < 1 || *r.get_ref() as usize >= index => {
+            return Err((at(r.span().start), format!("reuse_key = {}: must name an earlier step (1 to {})", r.get_ref(), index - 1)))
+        }
+        Some(r) => Some(*r.get_ref() as usize),
+        None => None,
+    };
+    if reuse_key.is_some() && raw.distinct_keys {
+        return Err((line, "`reuse_key` and `distinct_keys` contradict each other".into()));
+    }
+    Ok(Step {
+        index,
+        line,
+        op,
+        amount,
+        clicks,
+        together: raw.together,
+        distinct_keys: raw.distinct_keys,
+        fault,
+        reuse_key,
+        expect,
+    })
+}
+
+/// Expectations that cannot hold whatever the platform does.
+fn check_expect(op: Op, amount: Option<Krw>, clicks: u32, e: &Expect) -> Result<(), String> {
+    if let Some(status) = &e.status {
+        if !STATES.contains(&status.as_str()) {
+            return Err(format!("expect.status `{status}` is not a payment state ({})", STATES.join(", ")));
+        }
+        if e.outcome == Some(Outcome::Rejected) && op == Op::CreateOrder {
+            return Err("a rejected create_order has no status to expect".into());
+        }
+    }
+    if let Some(b) = e.balance {
+        if b < 0 {
+            return Err(format!("expect.balance = {b}: a balance is never negative"));
+        }
+        if op == Op::CreateOrder && b != 0 {
+            return Err(format!("expect.balance = {b}: a new order has balance 0"));
+        }
+        if let (Op::CreateOrder, Some(a)) = (op, amount) {
+            if b > a {
+                return Err(format!("expect.balance = {b} exceeds the order amount {a}"));
+            }
+        }
+    }
+    if let Some(n) = e.distinct_orders {
+        if op != Op::CreateOrder {
+            return Err("expect.distinct_orders applies to create_order".into());
+        }
+        if n < 1 || n > clicks {
+            return Err(format!("expect.distinct_orders = {n}: must be between 1 and clicks ({clicks})"));
+        }
+    }
+    if e.pg_approvals.is_some_and(|n| n > clicks.max(1)) && op == Op::Approve {
+        return Err("expect.pg_approvals exceeds the number of approve clicks".into());
+    }
+    Ok(())
+}
+
+/// Rules across steps: the first step creates the order, and every expected balance fits it.
+fn validate_flow(steps: &[Step]) -> Result<(), (usize, String)> {
+    let first = &steps[0];
+    if first.op != Op::CreateOrder {
+        return Err((first.line, "step 1 must be create_order: every other op acts on the order it creates".into()));
+    }
+    let order_amount = first.amount.unwrap_or(0);
+    for step in &steps[1..] {
+        if step.op == Op::CreateOrder && step.reuse_key.is_none() {
+            return Err((
+                step.line,
+                format!("step {}: only step 1 creates the order; a later create_order must set reuse_key (a replayed or reused key)", step.index),
+            ));
+        }
+        if let Some(b) = step.expect.balance {
+            if b > order_amount {
+                return Err((step.line, format!("step {}: expect.balance = {b} exceeds the order amount {order_amount}", step.index)));
+            }
+        }
+        if let (Op::PartialCancel, Some(a)) = (step.op, step.amount) {
+            if a > order_amount && step.expect.outcome != Some(Outcome::Rejected) && step.expect.outcome != Some(Outcome::Any) {
+                return Err((
+                    step.line,
+                    format!("step {}: cancelling {a} of a {order_amount} order can only be rejected; say expect.outcome = \"rejected\"", step.index),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Scenario, InputError> {
+        Scenario::parse(Path::new("s.toml"), text)
+    }
+
+    #[test]
+    fn errors_carry_the_line() {
+        let base = "name = \"X\"\n[[steps]]\nop = \"create_order\"\namount = 100\n";
+        assert!(parse(base).is_ok());
+        let e = parse(&format!("{base}[[steps]]\nop = \"refund\"\n")).unwrap_err();
+        assert_eq!((e.line, e.message.contains("unknown op `refund`")), (Some(6), true), "{e}");
+        let e = parse("name = \"X\"\n[[steps]]\nop = \"create_order\"\namount = -5\n").unwrap_err();
+        assert_eq!(e.line, Some(4), "{e}");
+        let e = parse(&format!("{base}colour = \"red\"\n")).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e}");
+        let e = parse(&format!("{base}[[steps]]\nop = \"approve\"\nexpect = {{ balance = 500 }}\n")).unwrap_err();
+        assert!(e.message.contains("exceeds the order amount"), "{e}");
+        let e = parse("name = \"X\"\n[[steps]]\nop = \"approve\"\n").unwrap_err();
+        assert!(e.message.contains("step 1 must be create_order"), "{e}");
+        let e = parse("name = \"X\"\nsteps = [\n").unwrap_err();
+        assert!(e.line.is_some(), "{e}");
+    }
+
+    #[test]
+    fn faults_and_clicks() {
+        let s = parse(
+            "name = \"X\"\n[[steps]]\nop = \"create_order\"\namount = 100\nclicks = 3\ntogether = true\n\
+             [[steps]]\nop = \"approve\"\nfault = { slow = \"2s\", times = 2 }\n[[steps]]\nop = \"cancel\"\nfault = \"timeout\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.steps[0].clicks, 3);
+        assert_eq!(s.steps[1].fault, Some(StepFault { fault: Fault::Slow(std::time::Duration::from_secs(2)), times: 2 }));
+        assert_eq!(s.steps[2].fault.unwrap().fault, Fault::Timeout);
+        assert!(parse("name = \"X\"\n[[steps]]\nop = \"create_order\"\namount = 1\nclicks = 0\n").is_err());
+    }
+}

@@ -1,0 +1,151 @@
+//! A platform client: turns an abstract op into the HTTP call its profile describes, sends it,
+//! and reads the canonical fields back out of the answer. Knows nothing of scenarios.
+
+use crate::history::{Phase, RequestRecord, ResponseRecord, Seen};
+use crate::spec::{Op, Profile, Vars};
+use serde_json::Value;
+use std::time::Duration;
+
+/// Answer bodies kept in the history are cut to this many bytes.
+pub const BODY_CAP: usize = 4096;
+
+/// One call's result, ready to record.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub request: RequestRecord,
+    pub response: Option<ResponseRecord>,
+    pub seen: Seen,
+    pub phase: Phase,
+    pub error: Option<String>,
+}
+
+/// A platform reached over HTTP through a profile.
+pub struct PlatformTarget {
+    base_url: String,
+    profile: Profile,
+    http: reqwest::Client,
+}
+
+impl PlatformTarget {
+    pub fn new(base_url: &str, profile: Profile, timeout: Duration) -> PlatformTarget {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(3))
+            .pool_max_idle_per_host(256)
+            .build()
+            .expect("reqwest client with static settings");
+        PlatformTarget { base_url: base_url.trim_end_matches('/').to_string(), profile, http }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The request `op` would send with `vars`.
+    pub fn request(&self, op: Op, vars: &Vars<'_>) -> (RequestRecord, Vec<(String, String)>) {
+        let call = &self.profile.ops[&op];
+        let url = format!("{}{}", self.base_url, vars.fill(&call.path));
+        let headers = call.headers.iter().map(|(k, v)| (k.clone(), vars.fill(v))).collect();
+        let body = call.body.as_ref().map(|b| vars.fill_json(b).to_string()).unwrap_or_default();
+        (RequestRecord { method: call.method.clone(), url, body }, headers)
+    }
+
+    /// Sends `op` and classifies the answer.
+    pub async fn call(&self, op: Op, vars: &Vars<'_>) -> Exchange {
+        let (request, headers) = self.request(op, vars);
+        let method = reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+        let mut builder = self.http.request(method, &request.url);
+        for (k, v) in &headers {
+            builder = builder.header(k, v);
+        }
+        if !request.body.is_empty() {
+            builder = builder.header("content-type", "application/json").body(request.body.clone());
+        }
+        let answer = match builder.send().await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let replayed = self
+                    .profile
+                    .replay_header
+                    .as_deref()
+                    .and_then(|h| resp.headers().get(h))
+                    .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+                resp.text().await.map(|body| (status, body, replayed))
+            }
+            Err(e) => Err(e),
+        };
+        match answer {
+            Ok((status, body, replayed)) => {
+                let seen = self.read(op, &body);
+                let phase = classify(status, seen.status.as_deref());
+                let body = cap(body);
+                Exchange { request, response: Some(ResponseRecord { status, body, replayed }), seen, phase, error: None }
+            }
+            Err(e) => Exchange {
+                request,
+                response: None,
+                seen: Seen::default(),
+                phase: Phase::Info,
+                error: Some(if e.is_timeout() {
+                    "no answer before the client timeout".to_string()
+                } else {
+                    format!("connection failed: {}", crate::pg::error_chain(&e))
+                }),
+            },
+        }
+    }
+
+    fn read(&self, op: Op, body: &str) -> Seen {
+        let Ok(v) = serde_json::from_str::<Value>(body) else { return Seen::default() };
+        let x = self.profile.extract_for(op);
+        let text = |ptr: &Option<String>| {
+            ptr.as_deref().and_then(|p| v.pointer(p)).and_then(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+        };
+        let number = |ptr: &Option<String>| {
+            ptr.as_deref().and_then(|p| v.pointer(p)).and_then(|v| match v {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.parse().ok(),
+                _ => None,
+            })
+        };
+        Seen {
+            order_id: text(&x.order_id),
+            payment_id: text(&x.payment_id),
+            status: text(&x.status).map(|w| self.profile.canonical_status(&w)),
+            balance: number(&x.balance),
+            amount: v.get("amount").and_then(Value::as_i64),
+        }
+    }
+}
+
+/// 2xx is accepted unless the platform itself says the outcome is unknown; 4xx is refused;
+/// 5xx leaves the outcome unknown.
+pub fn classify(status: u16, canonical: Option<&str>) -> Phase {
+    match status {
+        200..=299 if matches!(canonical, Some("UNKNOWN") | Some("APPROVING")) => Phase::Info,
+        200..=299 => Phase::Ok,
+        400..=499 => Phase::Fail,
+        _ => Phase::Info,
+    }
+}
+
+/// Cuts a body to [`BODY_CAP`] bytes on a character boundary.
+pub fn cap(mut body: String) -> String {
+    if body.len() > BODY_CAP {
+        let mut end = BODY_CAP;
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        body.truncate(end);
+        body.push_str("…[cut]");
+    }
+    body
+}
