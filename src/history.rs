@@ -151,6 +151,15 @@ pub struct RunEnd {
     pub partial: bool,
 }
 
+/// A request a PG fake received (from wiremock's journal), kept as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PgRequest {
+    pub pg: PgName,
+    pub method: String,
+    pub path: String,
+    pub body: String,
+}
+
 /// One line of `history.jsonl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -159,6 +168,7 @@ pub enum Event {
     Call(CallEvent),
     Observe(Observation),
     Ledger(LedgerSnapshot),
+    PgRequest(PgRequest),
     End(RunEnd),
 }
 
@@ -253,6 +263,13 @@ impl History {
     pub fn ledgers(&self) -> impl Iterator<Item = &LedgerSnapshot> {
         self.events.iter().filter_map(|e| match e {
             Event::Ledger(l) => Some(l),
+            _ => None,
+        })
+    }
+
+    pub fn pg_requests(&self) -> impl Iterator<Item = &PgRequest> {
+        self.events.iter().filter_map(|e| match e {
+            Event::PgRequest(r) => Some(r),
             _ => None,
         })
     }

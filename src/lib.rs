@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod drill;
 pub mod exec;
 pub mod exit;
 pub mod fakes;
@@ -12,6 +13,7 @@ pub mod history;
 pub mod input;
 pub mod pg;
 pub mod platform;
+pub mod report;
 pub mod settlement;
 pub mod spec;
 pub mod stack;

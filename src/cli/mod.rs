@@ -1,6 +1,8 @@
 //! The command line (clap only): what each command and flag means, and the hand-over to the
 //! drivers. Nothing here runs a scenario or formats a report.
 
+mod files;
+mod run;
 mod serve;
 
 use crate::exit::{Exit, Fatal};
@@ -22,8 +24,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run every scenario × every PG, check the invariants, write the reports.
+    Run(run::RunArgs),
     /// Serve the reference platform and the PG fakes on loopback until Ctrl-C.
     Serve(serve::ServeArgs),
+    /// Validate scenario, profile and mock files without running anything.
+    Check(files::CheckArgs),
+    /// Rebuild the settlement CSV from a recorded history.jsonl.
+    Settle(files::SettleArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -48,7 +56,10 @@ pub fn main() -> i32 {
     };
     let result = runtime.block_on(async {
         match cli.command {
+            Command::Run(args) => run::run(args).await,
             Command::Serve(args) => serve::serve(args).await,
+            Command::Check(args) => files::check(args),
+            Command::Settle(args) => files::settle(args),
         }
     });
     match result {

@@ -6,3 +6,61 @@ pub mod scenario;
 
 pub use profile::{Profile, Vars};
 pub use scenario::{Expect, Op, Outcome, Scenario, Step, StepFault};
+
+use crate::input::InputError;
+use std::path::Path;
+
+/// The scenario files shipped in `scenarios/`, built into the binary so paydrill runs anywhere.
+const EMBEDDED: [(&str, &str); 9] = [
+    ("scenarios/APPROVE_TIMEOUT_RETRY.toml", include_str!("../../scenarios/APPROVE_TIMEOUT_RETRY.toml")),
+    ("scenarios/CANCEL_TIMEOUT_RESOLVED.toml", include_str!("../../scenarios/CANCEL_TIMEOUT_RESOLVED.toml")),
+    ("scenarios/CONCURRENT_PARTIAL_CANCEL.toml", include_str!("../../scenarios/CONCURRENT_PARTIAL_CANCEL.toml")),
+    ("scenarios/DUPLICATE_CLICK.toml", include_str!("../../scenarios/DUPLICATE_CLICK.toml")),
+    ("scenarios/FULL_FLOW.toml", include_str!("../../scenarios/FULL_FLOW.toml")),
+    ("scenarios/IDEMPOTENCY_KEY_REUSE.toml", include_str!("../../scenarios/IDEMPOTENCY_KEY_REUSE.toml")),
+    ("scenarios/ONLY_CREATE_APPROVE.toml", include_str!("../../scenarios/ONLY_CREATE_APPROVE.toml")),
+    ("scenarios/PARTIAL_CANCEL.toml", include_str!("../../scenarios/PARTIAL_CANCEL.toml")),
+    ("scenarios/PG_ERROR_ON_CANCEL.toml", include_str!("../../scenarios/PG_ERROR_ON_CANCEL.toml")),
+];
+
+/// The shipped scenarios.
+pub fn embedded_scenarios() -> Vec<Scenario> {
+    EMBEDDED
+        .iter()
+        .map(|(name, text)| Scenario::parse(Path::new(name), text).expect("shipped scenarios are valid"))
+        .collect()
+}
+
+/// Every `*.toml` scenario directly in `dir`, sorted by file name.
+pub fn load_scenario_dir(dir: &Path) -> Result<Vec<Scenario>, InputError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| InputError::new(dir, None, format!("cannot read the scenarios folder: {e}")))?;
+    let mut files: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let scenarios = files.iter().map(|f| Scenario::load(f)).collect::<Result<Vec<_>, _>>()?;
+    for (i, s) in scenarios.iter().enumerate() {
+        if let Some(first) = scenarios[..i].iter().find(|o| o.name == s.name) {
+            return Err(InputError::new(
+                &s.file,
+                None,
+                format!("scenario name {} is already used by {}", s.name, first.file.display()),
+            ));
+        }
+    }
+    if scenarios.is_empty() {
+        return Err(InputError::new(dir, None, "no scenario files (*.toml) in this folder"));
+    }
+    Ok(scenarios)
+}
+
+/// The scenarios to use: `dir` if given, else `./scenarios` when it exists, else the shipped ones.
+pub fn resolve_scenarios(dir: Option<&Path>) -> Result<Vec<Scenario>, InputError> {
+    match dir {
+        Some(dir) => load_scenario_dir(dir),
+        None if Path::new("scenarios").is_dir() => load_scenario_dir(Path::new("scenarios")),
+        None => Ok(embedded_scenarios()),
+    }
+}

@@ -1,0 +1,100 @@
+//! `paydrill check` (validate scenario, profile and mock files) and `paydrill settle`
+//! (rebuild the settlement CSV from a recorded history).
+
+use super::CommandResult;
+use crate::exit::{Exit, Fatal};
+use crate::fakes::MockConfig;
+use crate::history::History;
+use crate::input::{self, InputError};
+use crate::report;
+use crate::spec::{Profile, Scenario};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "With no FILES, checks scenarios/*.toml, scenarios/profiles/*.toml and mocks/*.toml.")]
+pub struct CheckArgs {
+    /// Scenario, profile or mock files (the kind is recognised from the contents).
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SettleArgs {
+    /// A run's history.jsonl.
+    pub history: PathBuf,
+    /// Write settlement.csv and settlement-summary.csv into this folder instead of printing
+    /// settlement.csv.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Validates one file, saying what it is.
+fn check_file(file: &Path) -> Result<String, InputError> {
+    let text = input::read(file)?;
+    let value: toml::Table = input::parse_toml(file, &text)?;
+    if value.contains_key("ops") {
+        let p = Profile::parse(file, &text)?;
+        Ok(format!("profile {} ({} ops)", p.name, p.ops.len()))
+    } else if value.contains_key("credentials") {
+        let m = MockConfig::parse(file, &text)?;
+        Ok(format!("mock for {} on port {}", m.pg, m.port))
+    } else {
+        let s = Scenario::parse(file, &text)?;
+        Ok(format!("scenario {} ({} steps)", s.name, s.steps.len()))
+    }
+}
+
+pub fn check(args: CheckArgs) -> CommandResult {
+    let files = if args.files.is_empty() {
+        let mut all = toml_files(Path::new("scenarios"));
+        all.extend(toml_files(Path::new("scenarios/profiles")));
+        all.extend(toml_files(Path::new("mocks")));
+        if all.is_empty() {
+            return Err(Fatal::bad_input("no files given and no scenarios/ or mocks/ folder here"));
+        }
+        all
+    } else {
+        args.files
+    };
+    let mut bad = 0;
+    for file in &files {
+        match check_file(file) {
+            Ok(what) => println!("ok     {}: {what}", file.display()),
+            Err(e) => {
+                bad += 1;
+                eprintln!("error  {e}");
+            }
+        }
+    }
+    println!("{} file(s) checked, {bad} with errors", files.len());
+    Ok(if bad == 0 { Exit::Held } else { Exit::BadInput })
+}
+
+pub fn settle(args: SettleArgs) -> CommandResult {
+    let history = History::read(&args.history)?;
+    if history.run().is_none() {
+        return Err(Fatal::bad_input(format!("{}: no run header: not a paydrill history", args.history.display())));
+    }
+    let (rows, summary) = report::settlement_csvs(&history).map_err(|e| Fatal::bad_input(format!("cannot write CSV: {e}")))?;
+    match args.out {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).map_err(|e| Fatal::bad_input(format!("cannot create {} (--out): {e}", dir.display())))?;
+            for (name, text) in [("settlement.csv", &rows), ("settlement-summary.csv", &summary)] {
+                let path = report::write_atomic(&dir, name, text.as_bytes())
+                    .map_err(|e| Fatal::bad_input(format!("cannot write {name} in {}: {e}", dir.display())))?;
+                eprintln!("wrote {}", path.display());
+            }
+        }
+        None => print!("{rows}"),
+    }
+    Ok(Exit::Held)
+}

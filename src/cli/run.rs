@@ -1,0 +1,125 @@
+//! `paydrill run`: flags, progress display, and the printed summary for the run driver.
+
+use super::CommandResult;
+use crate::drill::{self, DrillEvent, RunOptions};
+use crate::pg::PgName;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  paydrill run                                   every scenario × every PG on the embedded platform\n  \
+paydrill run --scenario FULL_FLOW --pg toss    one cell\n  \
+paydrill run --repeat 50 --pg-timeout-rate 0.05 --pg-error-rate 0.05\n  \
+paydrill run --target http://127.0.0.1:18080 --profile scenarios/profiles/reference.toml\n\n\
+Reports land in reports/<run-id>/ and reports/latest: summary.md, junit.xml, settlement.csv,\n\
+settlement-summary.csv, history.jsonl, report.html.")]
+pub struct RunArgs {
+    /// Base URL of the platform to drill (default: start the embedded reference platform).
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// Profile mapping the ops onto the target's HTTP API (required with --target).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Allow a --target that is not on loopback.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Only these scenarios (repeatable; default: all).
+    #[arg(long = "scenario", value_name = "NAME")]
+    pub scenarios: Vec<String>,
+    /// Only these PGs (repeatable; default: all eight).
+    #[arg(long = "pg", value_name = "NAME")]
+    pub pgs: Vec<PgName>,
+    /// Run every scenario × PG cell this many times.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub repeat: u32,
+    /// Folder for run reports.
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Folder of scenario files (default: ./scenarios if present, else the shipped ones).
+    #[arg(long = "scenarios", value_name = "DIR")]
+    pub scenarios_dir: Option<PathBuf>,
+    /// Folder of mock files (default: ./mocks if present, else the shipped ones).
+    #[arg(long = "mocks", value_name = "DIR")]
+    pub mocks_dir: Option<PathBuf>,
+    /// How long the embedded platform waits for a PG before the outcome counts as unknown.
+    #[arg(long, default_value = "1s", value_parser = crate::units::parse_duration)]
+    pub pg_timeout: Duration,
+    /// Share of PG calls (0.0–1.0) answered with the PG's internal error, on every fake.
+    #[arg(long, value_name = "RATE", value_parser = parse_share)]
+    pub pg_error_rate: Option<f64>,
+    /// Share of PG calls (0.0–1.0) held past the platform's timeout, on every fake.
+    #[arg(long, value_name = "RATE", value_parser = parse_share)]
+    pub pg_timeout_rate: Option<f64>,
+    /// How many cells run at once.
+    #[arg(long, default_value_t = 128)]
+    pub concurrency: usize,
+}
+
+/// A share between 0 and 1; `5%` is accepted too.
+pub fn parse_share(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let value = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),
+        None => t.parse::<f64>(),
+    }
+    .map_err(|_| format!("`{text}` is not a share (use 0.05 or 5%)"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("`{text}` must be between 0 and 1 (or 0% and 100%)"))
+    }
+}
+
+pub async fn run(args: RunArgs) -> CommandResult {
+    let opts = RunOptions {
+        target: args.target,
+        profile: args.profile,
+        allow_remote: args.allow_remote,
+        scenarios: args.scenarios,
+        pgs: args.pgs,
+        repeat: args.repeat,
+        out: args.out,
+        scenarios_dir: args.scenarios_dir,
+        mocks_dir: args.mocks_dir,
+        pg_timeout: args.pg_timeout,
+        error_rate: args.pg_error_rate,
+        timeout_rate: args.pg_timeout_rate,
+        concurrency: args.concurrency,
+    };
+    let fancy = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let bar: Mutex<Option<indicatif::ProgressBar>> = Mutex::new(None);
+    let on_event = |event: DrillEvent| match event {
+        DrillEvent::Started { run_id, cells, notes } => {
+            for n in notes {
+                eprintln!("{n}");
+            }
+            eprintln!("paydrill run {run_id}: {cells} cells");
+            if fancy {
+                let pb = indicatif::ProgressBar::new(cells as u64);
+                pb.set_style(
+                    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cells {elapsed_precise} {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                *bar.lock().unwrap_or_else(|p| p.into_inner()) = Some(pb);
+            }
+        }
+        DrillEvent::CellDone { cell, done, total } => {
+            if let Some(pb) = bar.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                pb.set_position(done as u64);
+                pb.set_message(cell.to_string());
+            } else if total <= 100 || done % (total / 20).max(1) == 0 || done == total {
+                eprintln!("[{done}/{total}] {cell} done");
+            }
+        }
+    };
+    let outcome = drill::run(&opts, &on_event).await;
+    if let Some(pb) = bar.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        pb.finish_and_clear();
+    }
+    let outcome = outcome?;
+    println!("{}", outcome.summary);
+    println!("Reports: {}", outcome.run_dir.display());
+    Ok(outcome.exit)
+}
