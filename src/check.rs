@@ -125,7 +125,11 @@ impl Facts<'_> {
             })
             .unwrap_or_default();
         let payment_id = order.and_then(|o| {
-            self.calls.iter().rev().find(|c| c.seen.order_id.as_deref() == Some(o)).and_then(|c| c.seen.payment_id.clone())
+            self.calls
+                .iter()
+                .rev()
+                .find(|c| c.seen.order_id.as_deref() == Some(o))
+                .and_then(|c| c.seen.payment_id.clone())
         });
         Violation {
             invariant: invariant.to_string(),
@@ -192,7 +196,12 @@ pub fn check(history: &History, scenarios: &[Scenario]) -> Verdict {
             } else {
                 "held"
             };
-            InvariantResult { id: id.to_string(), description: description.to_string(), state: state.into(), violations: count }
+            InvariantResult {
+                id: id.to_string(),
+                description: description.to_string(),
+                state: state.into(),
+                violations: count,
+            }
         })
         .collect();
     Verdict { violations, invariants, cells, partial: history.partial() }
@@ -234,7 +243,8 @@ fn identical_replay(f: &Facts, out: &mut Vec<Violation>) {
     for op in [Op::CreateOrder, Op::Approve] {
         for ((_, key), group) in by_key(f.calls, op) {
             let oks: Vec<&&Call> = group.iter().filter(|c| c.phase == Phase::Ok).collect();
-            let Some(first) = oks.iter().find(|c| !c.response.as_ref().is_some_and(|r| r.replayed)).or(oks.first()) else {
+            let Some(first) = oks.iter().find(|c| !c.response.as_ref().is_some_and(|r| r.replayed)).or(oks.first())
+            else {
                 continue;
             };
             for c in oks.iter().filter(|c| c.response.as_ref().is_some_and(|r| r.replayed)) {
@@ -280,7 +290,12 @@ fn no_lost_ack(f: &Facts, out: &mut Vec<Violation>) {
                 (None, Some(e)) => e.clone(),
                 (None, None) => "no answer".into(),
             };
-            let mut v = f.violation("no-lost-ack", Some(order), format!("acknowledged order {order} readable at the end"), seen);
+            let mut v = f.violation(
+                "no-lost-ack",
+                Some(order),
+                format!("acknowledged order {order} readable at the end"),
+                seen,
+            );
             v.evidence.push(last.id);
             out.push(v);
         }
@@ -334,7 +349,8 @@ fn non_negative_balance(f: &Facts, out: &mut Vec<Violation>) {
 
 fn single_charge(f: &Facts, out: &mut Vec<Violation>) {
     for (order, cell) in &f.owners {
-        let approved: Vec<_> = f.ledger_payments(cell.pg, order).into_iter().filter(|p| p.approval_id.is_some()).collect();
+        let approved: Vec<_> =
+            f.ledger_payments(cell.pg, order).into_iter().filter(|p| p.approval_id.is_some()).collect();
         if approved.len() > 1 {
             let list: Vec<_> = approved.iter().map(|p| format!("{} ({} won)", p.pg_payment_id, p.total)).collect();
             out.push(f.violation(
@@ -360,7 +376,8 @@ fn platform_matches_pg(f: &Facts, out: &mut Vec<Violation>) {
     for (order, ack) in settlement::acknowledged(f.calls) {
         let Some(cell) = f.owners.get(&order) else { continue };
         let (Some(status), Some(balance)) = (ack.final_status.as_deref(), ack.final_balance) else { continue };
-        let approved: Vec<_> = f.ledger_payments(cell.pg, &order).into_iter().filter(|p| p.approval_id.is_some()).collect();
+        let approved: Vec<_> =
+            f.ledger_payments(cell.pg, &order).into_iter().filter(|p| p.approval_id.is_some()).collect();
         let pg_balance: Krw = approved.iter().map(|p| p.balance).sum();
         let pg_status = approved.last().map(|p| platform_state(p.status));
         let status_matches = match pg_status {
@@ -397,14 +414,14 @@ fn settlement_balances(history: &History, f: &Facts, out: &mut Vec<Violation>) {
         let platform_net: Krw = acks
             .iter()
             .filter(|(order, _)| f.owners.get(*order).is_some_and(|c| c.pg == pg))
-            .map(|(_, a)| a.approved.unwrap_or(0) - a.cancels.iter().sum::<Krw>())
+            .map(|(_, a)| a.final_balance.unwrap_or_else(|| a.approved.unwrap_or(0) - a.cancels.iter().sum::<Krw>()))
             .sum();
         let settlement_net = settled.get(pg.as_str()).copied().unwrap_or(0);
         if ledger_net != platform_net || settlement_net != ledger_net {
             let mut v = f.violation(
                 "settlement-balances",
                 None,
-                format!("{pg}: platform approvals − cancels = settlement net = PG ledger net"),
+                format!("{pg}: platform balances = settlement net = PG ledger net"),
                 format!("platform {platform_net}, settlement {settlement_net}, {pg} ledger {ledger_net}"),
             );
             v.pg = Some(pg);
@@ -419,9 +436,13 @@ fn expectations(history: &History, f: &Facts, scenarios: &[Scenario], out: &mut 
     for cell in cells {
         let Some(scenario) = by_name.get(cell.scenario.as_str()) else { continue };
         let cell_calls: Vec<&Call> = f.calls.iter().filter(|c| c.cell == cell).collect();
-        let order = cell_calls.iter().find(|c| c.op == Op::CreateOrder && c.phase == Phase::Ok).and_then(|c| c.seen.order_id.clone());
+        let order = cell_calls
+            .iter()
+            .find(|c| c.op == Op::CreateOrder && c.phase == Phase::Ok)
+            .and_then(|c| c.seen.order_id.clone());
         for step in &scenario.steps {
-            let clicks: Vec<&&Call> = cell_calls.iter().filter(|c| c.step == step.index && c.purpose == Purpose::Step).collect();
+            let clicks: Vec<&&Call> =
+                cell_calls.iter().filter(|c| c.step == step.index && c.purpose == Purpose::Step).collect();
             let mut fail = |expected: String, seen: String, ids: Vec<u64>| {
                 let mut v = f.violation("expectation", order.as_deref(), expected, seen);
                 v.cell = Some(cell.clone());
@@ -433,7 +454,11 @@ fn expectations(history: &History, f: &Facts, scenarios: &[Scenario], out: &mut 
             };
             if clicks.is_empty() {
                 if !step.expect.is_empty() || step.index == 1 {
-                    fail(format!("step {} ({}) to run", step.index, step.op.as_str()), "it never ran: an earlier step left no order".into(), vec![]);
+                    fail(
+                        format!("step {} ({}) to run", step.index, step.op.as_str()),
+                        "it never ran: an earlier step left no order".into(),
+                        vec![],
+                    );
                 }
                 continue;
             }
@@ -459,26 +484,42 @@ fn expectations(history: &History, f: &Facts, scenarios: &[Scenario], out: &mut 
                 Outcome::Any => {}
             }
             let state = if step.clicks > 1 {
-                cell_calls.iter().find(|c| c.step == step.index && c.purpose == Purpose::AfterStep).map(|c| (**c).clone())
+                cell_calls
+                    .iter()
+                    .find(|c| c.step == step.index && c.purpose == Purpose::AfterStep)
+                    .map(|c| (**c).clone())
             } else {
                 clicks.first().map(|c| (**c).clone())
             };
             if let Some(state) = state {
                 if let Some(want) = &e.status {
                     if state.seen.status.as_deref() != Some(want.as_str()) {
-                        fail(format!("status {want}"), format!("status {}", state.seen.status.as_deref().unwrap_or("(none)")), vec![state.id]);
+                        fail(
+                            format!("status {want}"),
+                            format!("status {}", state.seen.status.as_deref().unwrap_or("(none)")),
+                            vec![state.id],
+                        );
                     }
                 }
                 if let Some(want) = e.balance {
                     if state.seen.balance != Some(want) {
-                        fail(format!("balance {want}"), format!("balance {}", state.seen.balance.map_or("(none)".into(), |b| b.to_string())), vec![state.id]);
+                        fail(
+                            format!("balance {want}"),
+                            format!("balance {}", state.seen.balance.map_or("(none)".into(), |b| b.to_string())),
+                            vec![state.id],
+                        );
                     }
                 }
             }
             if let Some(want) = e.distinct_orders {
-                let orders: BTreeSet<_> = clicks.iter().filter(|c| c.phase == Phase::Ok).filter_map(|c| c.seen.order_id.clone()).collect();
+                let orders: BTreeSet<_> =
+                    clicks.iter().filter(|c| c.phase == Phase::Ok).filter_map(|c| c.seen.order_id.clone()).collect();
                 if orders.len() as u32 != want {
-                    fail(format!("{want} distinct order id(s)"), format!("{} ({})", orders.len(), orders.into_iter().collect::<Vec<_>>().join(", ")), ids.clone());
+                    fail(
+                        format!("{want} distinct order id(s)"),
+                        format!("{} ({})", orders.len(), orders.into_iter().collect::<Vec<_>>().join(", ")),
+                        ids.clone(),
+                    );
                 }
             }
             if e.pg_approvals.is_some() || e.pg_cancels.is_some() {
@@ -486,10 +527,18 @@ fn expectations(history: &History, f: &Facts, scenarios: &[Scenario], out: &mut 
                 match seen {
                     Some(o) => {
                         if let Some(want) = e.pg_approvals.filter(|w| *w != o.pg_approvals) {
-                            fail(format!("{want} approval(s) in the {} ledger", cell.pg), format!("{}", o.pg_approvals), ids.clone());
+                            fail(
+                                format!("{want} approval(s) in the {} ledger", cell.pg),
+                                format!("{}", o.pg_approvals),
+                                ids.clone(),
+                            );
                         }
                         if let Some(want) = e.pg_cancels.filter(|w| *w != o.pg_cancels) {
-                            fail(format!("{want} cancel(s) in the {} ledger", cell.pg), format!("{}", o.pg_cancels), ids.clone());
+                            fail(
+                                format!("{want} cancel(s) in the {} ledger", cell.pg),
+                                format!("{}", o.pg_cancels),
+                                ids.clone(),
+                            );
                         }
                     }
                     None if f.observable => fail("a PG ledger observation".into(), "none recorded".into(), ids.clone()),

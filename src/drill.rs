@@ -40,6 +40,8 @@ pub struct RunOptions {
     pub timeout_rate: Option<f64>,
     /// How many cells run at once.
     pub concurrency: usize,
+    /// Bugs to switch on in the embedded platform.
+    pub defects: Vec<crate::platform::Defect>,
 }
 
 impl Default for RunOptions {
@@ -58,6 +60,7 @@ impl Default for RunOptions {
             error_rate: None,
             timeout_rate: None,
             concurrency: 128,
+            defects: Vec::new(),
         }
     }
 }
@@ -66,8 +69,16 @@ impl Default for RunOptions {
 #[derive(Debug, Clone)]
 pub enum DrillEvent {
     /// The target is up; `cells` will run. `notes` are lines worth showing first.
-    Started { run_id: String, cells: usize, notes: Vec<String> },
-    CellDone { cell: Cell, done: usize, total: usize },
+    Started {
+        run_id: String,
+        cells: usize,
+        notes: Vec<String>,
+    },
+    CellDone {
+        cell: Cell,
+        done: usize,
+        total: usize,
+    },
 }
 
 /// What a run produced.
@@ -128,7 +139,11 @@ async fn start_target(opts: &RunOptions, mocks: Vec<MockConfig>) -> Result<Targe
                 mocks,
                 server: ServerKind::Wiremock,
                 fixed_ports: false,
-                platform: PlatformConfig { pg_timeout: opts.pg_timeout, ..PlatformConfig::new(Vec::new()) },
+                platform: PlatformConfig {
+                    pg_timeout: opts.pg_timeout,
+                    defects: opts.defects.clone(),
+                    ..PlatformConfig::new(Vec::new())
+                },
             };
             let stack = Stack::start(config).await.map_err(Fatal::unreachable)?;
             let url = stack.platform.url();
@@ -146,6 +161,11 @@ async fn start_target(opts: &RunOptions, mocks: Vec<MockConfig>) -> Result<Targe
         }
         Some(url) => {
             target::check_loopback(url, opts.allow_remote).map_err(Fatal::bad_input)?;
+            if !opts.defects.is_empty() {
+                return Err(Fatal::bad_input(
+                    "--defect applies to the embedded platform; start `paydrill serve --defect` instead",
+                ));
+            }
             let Some(profile_path) = &opts.profile else {
                 return Err(Fatal::bad_input(
                     "--target needs --profile FILE describing the platform's API (scenarios/profiles/reference.toml for paydrill serve)",
@@ -154,9 +174,13 @@ async fn start_target(opts: &RunOptions, mocks: Vec<MockConfig>) -> Result<Targe
             let profile = Profile::load(profile_path)?;
             target::reachable(url, Duration::from_secs(3)).await.map_err(Fatal::unreachable)?;
             let fleet = FakeFleet::start(mocks, ServerKind::Wiremock, true).await.map_err(|e| {
-                Fatal::unreachable(format!("{e} (is `paydrill serve` running with its own fakes? use `serve --no-fakes`)"))
+                Fatal::unreachable(format!(
+                    "{e} (is `paydrill serve` running with its own fakes? use `serve --no-fakes`)"
+                ))
             })?;
-            let mut notes = vec!["PG fakes for the target platform (configure it with these base URLs and the keys in mocks/):".to_string()];
+            let mut notes =
+                vec!["PG fakes for the target platform (configure it with these base URLs and the keys in mocks/):"
+                    .to_string()];
             for e in fleet.endpoints() {
                 notes.push(format!("  {:<10} {}", e.pg().as_str(), e.base_url));
             }
@@ -254,7 +278,10 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(DrillEvent) + Sync)) -> R
 
     if let Some(fleet) = target.fleet() {
         for endpoint in fleet.endpoints() {
-            recorder.record(Event::Ledger(LedgerSnapshot { pg: endpoint.pg(), payments: endpoint.fake.ledger().payments() }));
+            recorder.record(Event::Ledger(LedgerSnapshot {
+                pg: endpoint.pg(),
+                payments: endpoint.fake.ledger().payments(),
+            }));
             for r in endpoint.journal().await.unwrap_or_default() {
                 recorder.record(Event::PgRequest(PgRequest {
                     pg: endpoint.pg(),
@@ -267,6 +294,10 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(DrillEvent) + Sync)) -> R
     }
     recorder.record(Event::End(RunEnd { finished_at: history::now(), partial: interrupted }));
     let history = recorder.finish().map_err(Fatal::bad_input)?;
+    if !opts.defects.is_empty() {
+        let names: Vec<_> = opts.defects.iter().map(|d| d.name()).collect();
+        tracing::info!("defects switched on: {}", names.join(", "));
+    }
     std::fs::rename(&history_tmp, run_dir.join("history.jsonl"))
         .map_err(|e| Fatal::bad_input(format!("cannot write the history in {}: {e}", run_dir.display())))?;
     let seconds = started.elapsed().as_secs_f64();

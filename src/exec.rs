@@ -55,7 +55,8 @@ impl ExecContext<'_> {
             };
             keys.insert(step.index, key.clone());
             if step.op != Op::CreateOrder && order_id.is_none() {
-                end.aborted = Some(format!("step {} ({}) has no order: step 1 was not accepted", step.index, step.op.as_str()));
+                end.aborted =
+                    Some(format!("step {} ({}) has no order: step 1 was not accepted", step.index, step.op.as_str()));
                 break;
             }
             if let (Some(fault), Some(fleet), Some(order)) = (step.fault, self.fleet, &order_id) {

@@ -126,7 +126,10 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 }
 
 /// The platform order a PG payment belongs to, among the acknowledged ones.
-fn order_for<'a>(payment: &LedgerPayment, orders: &'a BTreeMap<String, Acknowledged>) -> Option<(&'a String, &'a Acknowledged)> {
+fn order_for<'a>(
+    payment: &LedgerPayment,
+    orders: &'a BTreeMap<String, Acknowledged>,
+) -> Option<(&'a String, &'a Acknowledged)> {
     if let Some(found) = orders.get_key_value(&payment.merchant_order_id) {
         return Some(found);
     }
@@ -148,21 +151,23 @@ pub fn rows(history: &History) -> Vec<SettlementRow> {
             let owner = order_for(payment, &orders);
             let order_id = owner.map(|(o, _)| o.clone()).unwrap_or_default();
             let ack = owner.map(|(_, a)| a);
-            let row = |tx_id: &str, kind: &str, amount: Krw, balance_after: Krw, at: String, reconciled: bool| SettlementRow {
-                settlement_date: kst_date(&at),
-                pg: ledger.pg.as_str().to_string(),
-                merchant_order_id: payment.merchant_order_id.clone(),
-                order_id: order_id.clone(),
-                payment_id: ack.and_then(|a| a.payment_id.clone()).unwrap_or_default(),
-                pg_payment_key: payment.pg_payment_id.clone(),
-                pg_transaction_id: tx_id.to_string(),
-                transaction_type: kind.to_string(),
-                amount,
-                balance_after,
-                occurred_at: at,
-                scenario: ack.map(|a| a.scenario.clone()).unwrap_or_default(),
-                run_id: run_id.clone(),
-                reconciled: if reconciled { "Y" } else { "N" }.to_string(),
+            let row = |tx_id: &str, kind: &str, amount: Krw, balance_after: Krw, at: String, reconciled: bool| {
+                SettlementRow {
+                    settlement_date: kst_date(&at),
+                    pg: ledger.pg.as_str().to_string(),
+                    merchant_order_id: payment.merchant_order_id.clone(),
+                    order_id: order_id.clone(),
+                    payment_id: ack.and_then(|a| a.payment_id.clone()).unwrap_or_default(),
+                    pg_payment_key: payment.pg_payment_id.clone(),
+                    pg_transaction_id: tx_id.to_string(),
+                    transaction_type: kind.to_string(),
+                    amount,
+                    balance_after,
+                    occurred_at: at,
+                    scenario: ack.map(|a| a.scenario.clone()).unwrap_or_default(),
+                    run_id: run_id.clone(),
+                    reconciled: if reconciled { "Y" } else { "N" }.to_string(),
+                }
             };
             // An approval reconciles once per platform order: a second charge stays unmatched.
             let approval_matched = ack.is_some_and(|a| a.approved == Some(payment.total))
@@ -170,15 +175,32 @@ pub fn rows(history: &History) -> Vec<SettlementRow> {
             if approval_matched {
                 matched_approval.insert(order_id.clone(), true);
             }
-            rows.push(row(approval_id, "APPROVAL", payment.total, payment.total, rfc3339(approved_at), approval_matched));
-            let used = matched_cancels.entry(order_id.clone()).or_insert_with(|| vec![false; ack.map_or(0, |a| a.cancels.len())]);
+            rows.push(row(
+                approval_id,
+                "APPROVAL",
+                payment.total,
+                payment.total,
+                rfc3339(approved_at),
+                approval_matched,
+            ));
+            let used = matched_cancels
+                .entry(order_id.clone())
+                .or_insert_with(|| vec![false; ack.map_or(0, |a| a.cancels.len())]);
             for cancel in &payment.cancels {
-                let slot = ack.and_then(|a| a.cancels.iter().enumerate().position(|(i, amt)| *amt == cancel.amount && !used[i]));
+                let slot = ack
+                    .and_then(|a| a.cancels.iter().enumerate().position(|(i, amt)| *amt == cancel.amount && !used[i]));
                 if let Some(i) = slot {
                     used[i] = true;
                 }
                 let kind = if cancel.amount == payment.total { "FULL_CANCEL" } else { "PARTIAL_CANCEL" };
-                rows.push(row(&cancel.cancel_id, kind, -cancel.amount, cancel.balance_after, rfc3339(cancel.canceled_at), slot.is_some()));
+                rows.push(row(
+                    &cancel.cancel_id,
+                    kind,
+                    -cancel.amount,
+                    cancel.balance_after,
+                    rfc3339(cancel.canceled_at),
+                    slot.is_some(),
+                ));
             }
         }
     }
@@ -204,13 +226,23 @@ pub fn rows(history: &History) -> Vec<SettlementRow> {
         };
         let mut balance = ack.approved.unwrap_or(0);
         if let Some(total) = ack.approved.filter(|_| unmatched_approval) {
-            rows.push(SettlementRow { transaction_type: "APPROVAL".into(), amount: total, balance_after: total, ..base.clone() });
+            rows.push(SettlementRow {
+                transaction_type: "APPROVAL".into(),
+                amount: total,
+                balance_after: total,
+                ..base.clone()
+            });
         }
         for (i, amount) in ack.cancels.iter().enumerate() {
             balance -= amount;
             if !used.get(i).copied().unwrap_or(false) {
                 rows.push(SettlementRow {
-                    transaction_type: if *amount == ack.approved.unwrap_or(-1) { "FULL_CANCEL" } else { "PARTIAL_CANCEL" }.into(),
+                    transaction_type: if *amount == ack.approved.unwrap_or(-1) {
+                        "FULL_CANCEL"
+                    } else {
+                        "PARTIAL_CANCEL"
+                    }
+                    .into(),
                     amount: -amount,
                     balance_after: balance,
                     ..base.clone()
@@ -219,8 +251,13 @@ pub fn rows(history: &History) -> Vec<SettlementRow> {
         }
     }
     rows.sort_by(|a, b| {
-        (&a.pg, &a.merchant_order_id, &a.order_id, &a.occurred_at, &a.pg_transaction_id)
-            .cmp(&(&b.pg, &b.merchant_order_id, &b.order_id, &b.occurred_at, &b.pg_transaction_id))
+        (&a.pg, &a.merchant_order_id, &a.order_id, &a.occurred_at, &a.pg_transaction_id).cmp(&(
+            &b.pg,
+            &b.merchant_order_id,
+            &b.order_id,
+            &b.occurred_at,
+            &b.pg_transaction_id,
+        ))
     });
     rows
 }

@@ -83,7 +83,13 @@ impl PlatformTarget {
                 let seen = self.read(op, &body);
                 let phase = classify(status, seen.status.as_deref());
                 let body = cap(body);
-                Exchange { request, response: Some(ResponseRecord { status, body, replayed }), seen, phase, error: None }
+                Exchange {
+                    request,
+                    response: Some(ResponseRecord { status, body, replayed }),
+                    seen,
+                    phase,
+                    error: None,
+                }
             }
             Err(e) => Exchange {
                 request,

@@ -30,7 +30,10 @@ pub struct SettleArgs {
 fn toml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| {
-            entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect()
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect()
         })
         .unwrap_or_default();
     files.sort();
@@ -84,10 +87,12 @@ pub fn settle(args: SettleArgs) -> CommandResult {
     if history.run().is_none() {
         return Err(Fatal::bad_input(format!("{}: no run header: not a paydrill history", args.history.display())));
     }
-    let (rows, summary) = report::settlement_csvs(&history).map_err(|e| Fatal::bad_input(format!("cannot write CSV: {e}")))?;
+    let (rows, summary) =
+        report::settlement_csvs(&history).map_err(|e| Fatal::bad_input(format!("cannot write CSV: {e}")))?;
     match args.out {
         Some(dir) => {
-            std::fs::create_dir_all(&dir).map_err(|e| Fatal::bad_input(format!("cannot create {} (--out): {e}", dir.display())))?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Fatal::bad_input(format!("cannot create {} (--out): {e}", dir.display())))?;
             for (name, text) in [("settlement.csv", &rows), ("settlement-summary.csv", &summary)] {
                 let path = report::write_atomic(&dir, name, text.as_bytes())
                     .map_err(|e| Fatal::bad_input(format!("cannot write {name} in {}: {e}", dir.display())))?;

@@ -9,12 +9,14 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  paydrill run                                   every scenario × every PG on the embedded platform\n  \
+#[command(
+    after_help = "Examples:\n  paydrill run                                   every scenario × every PG on the embedded platform\n  \
 paydrill run --scenario FULL_FLOW --pg toss    one cell\n  \
 paydrill run --repeat 50 --pg-timeout-rate 0.05 --pg-error-rate 0.05\n  \
 paydrill run --target http://127.0.0.1:18080 --profile scenarios/profiles/reference.toml\n\n\
 Reports land in reports/<run-id>/ and reports/latest: summary.md, junit.xml, settlement.csv,\n\
-settlement-summary.csv, history.jsonl, report.html.")]
+settlement-summary.csv, history.jsonl, report.html."
+)]
 pub struct RunArgs {
     /// Base URL of the platform to drill (default: start the embedded reference platform).
     #[arg(long, value_name = "URL")]
@@ -55,6 +57,11 @@ pub struct RunArgs {
     /// How many cells run at once.
     #[arg(long, default_value_t = 128)]
     pub concurrency: usize,
+    /// Switch on a bug in the embedded reference platform (repeatable), to see a checker catch
+    /// it: no-idempotency, racy-create, racy-cancel, double-charge-on-retry, ack-before-commit,
+    /// stale-replay, wrong-cancel-sign, skip-pg-cancel.
+    #[arg(long = "defect", value_name = "NAME")]
+    pub defects: Vec<crate::platform::Defect>,
 }
 
 /// A share between 0 and 1; `5%` is accepted too.
@@ -87,6 +94,7 @@ pub async fn run(args: RunArgs) -> CommandResult {
         error_rate: args.pg_error_rate,
         timeout_rate: args.pg_timeout_rate,
         concurrency: args.concurrency,
+        defects: args.defects,
     };
     let fancy = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let bar: Mutex<Option<indicatif::ProgressBar>> = Mutex::new(None);

@@ -9,8 +9,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  paydrill serve                  platform on 127.0.0.1:18080, fakes on their mock ports\n  \
-paydrill serve --no-fakes       platform only; its PGs are the fakes `paydrill run --target` serves")]
+#[command(
+    after_help = "Examples:\n  paydrill serve                  platform on 127.0.0.1:18080, fakes on their mock ports\n  \
+paydrill serve --no-fakes       platform only; its PGs are the fakes `paydrill run --target` serves"
+)]
 pub struct ServeArgs {
     /// Port for the reference platform on 127.0.0.1.
     #[arg(long, default_value_t = 18080)]
@@ -26,8 +28,11 @@ pub struct ServeArgs {
     #[arg(long)]
     pub no_fakes: bool,
     /// How long the platform waits for a PG before the outcome counts as unknown.
-    #[arg(long, default_value = "2s", value_parser = crate::units::parse_duration)]
+    #[arg(long, default_value = "1s", value_parser = crate::units::parse_duration)]
     pub pg_timeout: Duration,
+    /// Switch on a bug in the platform (repeatable); see `paydrill run --help`.
+    #[arg(long = "defect", value_name = "NAME")]
+    pub defects: Vec<crate::platform::Defect>,
 }
 
 pub async fn serve(args: ServeArgs) -> CommandResult {
@@ -51,7 +56,12 @@ pub async fn serve(args: ServeArgs) -> CommandResult {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await
         .map_err(|e| Fatal::unreachable(format!("cannot listen on 127.0.0.1:{} (--port): {e}", args.port)))?;
-    let config = PlatformConfig { db_path: args.db.clone(), pg_timeout: args.pg_timeout, ..PlatformConfig::new(pgs.clone()) };
+    let config = PlatformConfig {
+        db_path: args.db.clone(),
+        pg_timeout: args.pg_timeout,
+        defects: args.defects.clone(),
+        ..PlatformConfig::new(pgs.clone())
+    };
     let platform = Platform::start(config, listener).await.map_err(Fatal::unreachable)?;
 
     println!("paydrill serve: reference platform and PG fakes on loopback (Ctrl-C stops)\n");
@@ -59,6 +69,10 @@ pub async fn serve(args: ServeArgs) -> CommandResult {
     for pg in &pgs {
         let note = if fleet.is_some() { "" } else { "  (expected: paydrill run --target serves it)" };
         println!("  {:<10} {}{note}", pg.pg.as_str(), pg.base_url);
+    }
+    if !args.defects.is_empty() {
+        let names: Vec<_> = args.defects.iter().map(|d| d.name()).collect();
+        println!("\n  DEFECTS    {} (this platform is deliberately wrong)", names.join(", "));
     }
     match &args.db {
         Some(db) => println!("\n  database   {}", db.display()),

@@ -56,7 +56,8 @@ impl MockConfig {
 
     /// Every `*.toml` in `dir`, sorted by file name.
     pub fn load_dir(dir: &Path) -> Result<Vec<MockConfig>, InputError> {
-        let entries = std::fs::read_dir(dir).map_err(|e| InputError::new(dir, None, format!("cannot read the mocks folder: {e}")))?;
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| InputError::new(dir, None, format!("cannot read the mocks folder: {e}")))?;
         let mut files: Vec<_> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -65,7 +66,11 @@ impl MockConfig {
         let configs = files.iter().map(|f| MockConfig::load(f)).collect::<Result<Vec<_>, _>>()?;
         for (i, c) in configs.iter().enumerate() {
             if let Some(j) = configs[..i].iter().position(|o| o.pg == c.pg) {
-                return Err(InputError::new(&files[i], None, format!("a second mock for {} (the first is {})", c.pg, files[j].display())));
+                return Err(InputError::new(
+                    &files[i],
+                    None,
+                    format!("a second mock for {} (the first is {})", c.pg, files[j].display()),
+                ));
             }
         }
         if configs.is_empty() {

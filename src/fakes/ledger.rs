@@ -263,8 +263,7 @@ impl Ledger {
 
 /// Whether a PG payment with `merchant_order_id` was made for the platform order `order_id`.
 pub fn belongs_to(merchant_order_id: &str, order_id: &str) -> bool {
-    merchant_order_id == order_id
-        || merchant_order_id.strip_prefix(order_id).is_some_and(|rest| rest.starts_with('-'))
+    merchant_order_id == order_id || merchant_order_id.strip_prefix(order_id).is_some_and(|rest| rest.starts_with('-'))
 }
 
 #[cfg(test)]

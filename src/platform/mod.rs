@@ -4,11 +4,13 @@
 
 mod api;
 mod breaker;
+mod defect;
 mod locks;
 mod payments;
 mod store;
 
-pub use payments::{Answer, CreateOrder, PgLink, Payments};
+pub use defect::Defect;
+pub use payments::{Answer, CreateOrder, Payments, PgLink};
 
 use crate::pg::{Credentials, PgClient, PgName};
 use std::collections::HashMap;
@@ -37,11 +39,19 @@ pub struct PlatformConfig {
     pub pg_timeout: Duration,
     /// Order ids are `<prefix>_<seq>`; give shards different prefixes.
     pub id_prefix: String,
+    /// Bugs switched on (for proving the checkers); empty for the correct platform.
+    pub defects: Vec<Defect>,
 }
 
 impl PlatformConfig {
     pub fn new(pgs: Vec<PgConnection>) -> Self {
-        PlatformConfig { db_path: None, pgs, pg_timeout: Duration::from_secs(2), id_prefix: "ord".into() }
+        PlatformConfig {
+            db_path: None,
+            pgs,
+            pg_timeout: Duration::from_secs(1),
+            id_prefix: "ord".into(),
+            defects: Vec::new(),
+        }
     }
 }
 
@@ -71,11 +81,13 @@ impl Platform {
         let (db_path, db_dir) = match &config.db_path {
             Some(path) => (path.clone(), None),
             None => {
-                let dir = tempfile::Builder::new().prefix("paydrill-platform-").tempdir().map_err(PlatformError::TempDir)?;
+                let dir =
+                    tempfile::Builder::new().prefix("paydrill-platform-").tempdir().map_err(PlatformError::TempDir)?;
                 (dir.path().join("platform.db"), Some(dir))
             }
         };
-        let store = store::Store::open(&db_path).map_err(|source| PlatformError::Store { path: db_path.clone(), source })?;
+        let store =
+            store::Store::open(&db_path).map_err(|source| PlatformError::Store { path: db_path.clone(), source })?;
         let pgs: HashMap<PgName, PgLink> = config
             .pgs
             .iter()
@@ -85,7 +97,8 @@ impl Platform {
             })
             .collect();
         let payments = Arc::new(
-            Payments::new(store, pgs, &config.id_prefix).map_err(|source| PlatformError::Store { path: db_path, source })?,
+            Payments::new(store, pgs, &config.id_prefix, config.defects.clone())
+                .map_err(|source| PlatformError::Store { path: db_path, source })?,
         );
         let addr = listener.local_addr().map_err(PlatformError::Listen)?;
         let app = api::router(payments.clone());

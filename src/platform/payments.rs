@@ -4,9 +4,12 @@
 //! cancels that never exceed the balance, and reads. HTTP lives in `api`, SQL in `store`.
 
 use super::breaker::Breaker;
+use super::defect::Defect;
 use super::locks::KeyedLocks;
 use super::store::{self, Inserted, OrderRow, PaymentRow, StoreResult, StoredAnswer, TransactionRow};
-use crate::pg::{ApproveRequest, CancelRequest, ErrorCategory, Krw, PaymentRef, PgClient, PgError, PgName, PgStatus, Rejection};
+use crate::pg::{
+    ApproveRequest, CancelRequest, ErrorCategory, Krw, PaymentRef, PgClient, PgError, PgName, PgStatus, Rejection,
+};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -60,6 +63,7 @@ pub struct Payments {
     locks: KeyedLocks,
     next_seq: AtomicI64,
     id_prefix: String,
+    defects: Vec<Defect>,
 }
 
 /// Body of `POST /orders`.
@@ -73,9 +77,25 @@ pub struct CreateOrder {
 const PAID_STATES: [&str; 3] = ["APPROVED", "PARTIAL_CANCELED", "CANCELED"];
 
 impl Payments {
-    pub fn new(store: store::Store, pgs: HashMap<PgName, PgLink>, id_prefix: &str) -> StoreResult<Self> {
+    pub fn new(
+        store: store::Store,
+        pgs: HashMap<PgName, PgLink>,
+        id_prefix: &str,
+        defects: Vec<Defect>,
+    ) -> StoreResult<Self> {
         let last = store.last_seq()?;
-        Ok(Payments { store, pgs, locks: KeyedLocks::default(), next_seq: AtomicI64::new(last + 1), id_prefix: id_prefix.to_string() })
+        Ok(Payments {
+            store,
+            pgs,
+            locks: KeyedLocks::default(),
+            next_seq: AtomicI64::new(last + 1),
+            id_prefix: id_prefix.to_string(),
+            defects,
+        })
+    }
+
+    fn has(&self, defect: Defect) -> bool {
+        self.defects.contains(&defect)
     }
 
     /// `POST /orders`: stores the order and answers at once. The idempotency key is a UNIQUE
@@ -103,15 +123,64 @@ impl Payments {
             amount: req.amount,
             created_at: store::now(),
         };
+        if self.has(Defect::NoIdempotency) || self.has(Defect::RacyCreate) {
+            return self.create_order_defective(seq, order).await;
+        }
+        if self.has(Defect::AckBeforeCommit) && seq % 4 == 0 {
+            // Answer first; the write that should follow never happens.
+            return self.order_answer(&order, None, 201);
+        }
         match self.store.insert_order(seq, &order) {
             Ok(Inserted::New(order)) => self.order_answer(&order, None, 201),
-            Ok(Inserted::Existing(first)) if first.request_hash == hash => self.order_answer(&first, None, 201).replayed(),
+            Ok(Inserted::Existing(first)) if first.request_hash == hash && self.has(Defect::StaleReplay) => {
+                let other = self
+                    .store
+                    .order_before(&first.order_id)
+                    .ok()
+                    .flatten()
+                    .unwrap_or(OrderRow { order_id: format!("{}_{:07}", self.id_prefix, seq), ..first.clone() });
+                self.order_answer(&other, None, 201).replayed()
+            }
+            Ok(Inserted::Existing(first)) if first.request_hash == hash => {
+                self.order_answer(&first, None, 201).replayed()
+            }
             Ok(Inserted::Existing(first)) => Answer::error(
                 422,
                 "IDEMPOTENCY_KEY_REUSED",
                 format!("key `{key}` was used for another request (order {})", first.order_id),
             )
             .with("order_id", json!(first.order_id)),
+            Err(e) => store_failed(e),
+        }
+    }
+
+    /// The create path of `no-idempotency` and `racy-create`: no UNIQUE key in the way.
+    async fn create_order_defective(&self, seq: i64, mut order: OrderRow) -> Answer {
+        let key = order.idempotency_key.clone();
+        if self.has(Defect::RacyCreate) {
+            match self.store.order_by_key(&key) {
+                Ok(Some(first)) if first.request_hash == order.request_hash => {
+                    return self.order_answer(&first, None, 201).replayed()
+                }
+                Ok(Some(_)) => {
+                    return Answer::error(
+                        422,
+                        "IDEMPOTENCY_KEY_REUSED",
+                        format!("key `{key}` was used for another request"),
+                    )
+                }
+                Ok(None) => {}
+                Err(e) => return store_failed(e),
+            }
+            // The window between the check and the insert.
+            tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+        }
+        order.idempotency_key = format!("{key}#{seq}");
+        match self.store.insert_order(seq, &order) {
+            Ok(_) => {
+                order.idempotency_key = key;
+                self.order_answer(&order, None, 201)
+            }
             Err(e) => store_failed(e),
         }
     }
@@ -127,12 +196,13 @@ impl Payments {
             if PAID_STATES.contains(&p.status.as_str()) {
                 return self.order_answer(&order, Some(p), 200).replayed();
             }
-            if p.status == "UNKNOWN" || p.status == "APPROVING" {
+            if (p.status == "UNKNOWN" || p.status == "APPROVING") && !self.has(Defect::DoubleChargeOnRetry) {
                 if let Some(answer) = self.resolve_approval(&order, p, link).await {
                     return answer;
                 }
             }
         }
+        let retry = existing.as_ref().is_some_and(|p| p.status == "UNKNOWN") && self.has(Defect::DoubleChargeOnRetry);
         if !link.breaker.allows() {
             return Answer::error(503, "PG_CIRCUIT_OPEN", format!("{} is failing; not called for now", order.pg));
         }
@@ -151,10 +221,13 @@ impl Payments {
         if let Err(e) = self.store.upsert_payment(&payment) {
             return store_failed(e);
         }
+        // The defect re-submits the order under a fresh merchant order id (and so a fresh key).
+        let merchant_order_id =
+            if retry { format!("{order_id}-r{}", payment.version + 2) } else { order_id.to_string() };
         let req = ApproveRequest {
-            merchant_order_id: order_id.to_string(),
+            idempotency_key: Some(format!("approve-{merchant_order_id}")),
+            merchant_order_id,
             amount: order.amount,
-            idempotency_key: Some(format!("approve-{order_id}")),
         };
         let call = link.client.approve(&req).await;
         payment.pg_payment_key = call.pg_payment_id.clone().or(payment.pg_payment_key);
@@ -209,7 +282,8 @@ impl Payments {
     /// approved it, so approving again is safe.
     async fn resolve_approval(&self, order: &OrderRow, payment: &PaymentRow, link: &PgLink) -> Option<Answer> {
         let key = payment.pg_payment_key.clone()?;
-        let call = link.client.inquire(&PaymentRef { pg_payment_id: key, merchant_order_id: order.order_id.clone() }).await;
+        let call =
+            link.client.inquire(&PaymentRef { pg_payment_id: key, merchant_order_id: order.order_id.clone() }).await;
         match call.result {
             Ok(seen) if matches!(seen.status, PgStatus::Paid | PgStatus::PartialCanceled | PgStatus::Canceled) => {
                 let mut payment = payment.clone();
@@ -266,13 +340,21 @@ impl Payments {
                 return Answer::new(stored.status, body).replayed();
             }
             Ok(Some(_)) => {
-                return Answer::error(422, "IDEMPOTENCY_KEY_REUSED", format!("key `{key}` was used for another request"))
+                return Answer::error(
+                    422,
+                    "IDEMPOTENCY_KEY_REUSED",
+                    format!("key `{key}` was used for another request"),
+                )
             }
             Ok(None) => {}
             Err(e) => return store_failed(e),
         }
-        let _payment_serial = self.locks.lock(format!("payment:{order_id}")).await;
-        let answer = self.cancel_serialised(order_id, key, amount).await;
+        let answer = if self.has(Defect::RacyCancel) {
+            self.cancel_racy(order_id, key, amount).await
+        } else {
+            let _payment_serial = self.locks.lock(format!("payment:{order_id}")).await;
+            self.cancel_serialised(order_id, key, amount).await
+        };
         if answer.status < 500 && answer.status != 202 {
             if let Err(e) = self.store.save_answer("cancel", key, &answer.stored(&hash)) {
                 return store_failed(e);
@@ -318,6 +400,9 @@ impl Payments {
             reason: if amount.is_some() { "partial cancel" } else { "cancel" }.into(),
             idempotency_key: Some(key.to_string()),
         };
+        if self.has(Defect::SkipPgCancel) {
+            return self.record_cancel(&order, payment, balance, wanted, amount.is_some(), None);
+        }
         let call = link.client.cancel(&payment_ref, &req).await;
         let pg_tx = match call.result {
             Ok(c) => {
@@ -353,25 +438,104 @@ impl Payments {
                 }
             }
         };
-        let after = balance - wanted;
+        self.record_cancel(&order, payment, balance, wanted, amount.is_some(), pg_tx)
+    }
+
+    /// A cancel transaction: negative amount (unless `wrong-cancel-sign`), new status.
+    fn cancel_row(
+        &self,
+        payment: &PaymentRow,
+        balance: Krw,
+        wanted: Krw,
+        partial: bool,
+        pg_tx: Option<String>,
+    ) -> (TransactionRow, &'static str) {
+        let signed = if self.has(Defect::WrongCancelSign) { wanted } else { -wanted };
         let count = self.store.transactions(&payment.payment_id).map(|t| t.len()).unwrap_or(0);
+        let after = balance - wanted;
         let tx = TransactionRow {
             transaction_id: format!("txn_{}_{}", payment.payment_id, count + 1),
-            kind: if amount.is_some() { "PARTIAL_CANCEL" } else { "FULL_CANCEL" }.into(),
-            amount: -wanted,
-            balance_after: after,
+            kind: if partial { "PARTIAL_CANCEL" } else { "FULL_CANCEL" }.into(),
+            amount: signed,
+            balance_after: balance + signed,
             pg_transaction_id: pg_tx,
             created_at: store::now(),
         };
-        let status = if after == 0 { "CANCELED" } else { "PARTIAL_CANCELED" };
+        (tx, if after <= 0 { "CANCELED" } else { "PARTIAL_CANCELED" })
+    }
+
+    fn record_cancel(
+        &self,
+        order: &OrderRow,
+        payment: PaymentRow,
+        balance: Krw,
+        wanted: Krw,
+        partial: bool,
+        pg_tx: Option<String>,
+    ) -> Answer {
+        let (tx, status) = self.cancel_row(&payment, balance, wanted, partial, pg_tx);
         match self.store.record_movement(&payment.payment_id, status, payment.version, &tx) {
             Ok(true) => {
                 let mut payment = payment;
                 payment.status = status.into();
-                self.order_answer(&order, Some(&payment), 200)
+                self.order_answer(order, Some(&payment), 200)
             }
             Ok(false) => Answer::error(409, "CONCURRENT_UPDATE", "the payment changed while cancelling; retry"),
             Err(e) => store_failed(e),
+        }
+    }
+
+    /// The cancel path of `racy-cancel`: the balance is checked outside the per-payment
+    /// serialisation and the cancel is written before the PG is asked; a refusal is retried once
+    /// and only then undone.
+    async fn cancel_racy(&self, order_id: &str, key: &str, amount: Option<Krw>) -> Answer {
+        let (order, link, payment) = match self.load(order_id) {
+            Ok(found) => found,
+            Err(answer) => return answer,
+        };
+        let Some(payment) = payment.filter(|p| matches!(p.status.as_str(), "APPROVED" | "PARTIAL_CANCELED")) else {
+            return self.order_answer(&order, None, 422).with("code", json!("NOT_CANCELABLE"));
+        };
+        let balance = self.store.balance(&payment.payment_id).unwrap_or(0);
+        let wanted = amount.unwrap_or(balance);
+        if wanted > balance {
+            return self.order_answer(&order, Some(&payment), 422).with("code", json!("CANCEL_EXCEEDS_BALANCE"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        let (tx, status) = {
+            let _serial = self.locks.lock(format!("payment:{order_id}")).await;
+            let current = self.store.payment_of_order(order_id).ok().flatten().unwrap_or(payment.clone());
+            let (tx, status) = self.cancel_row(&current, balance, wanted, amount.is_some(), None);
+            if let Err(e) = self.store.record_movement(&current.payment_id, status, current.version, &tx) {
+                return store_failed(e);
+            }
+            (tx, status)
+        };
+        let payment_ref = PaymentRef {
+            pg_payment_id: payment.pg_payment_key.clone().unwrap_or_default(),
+            merchant_order_id: order_id.to_string(),
+        };
+        let req = CancelRequest {
+            amount,
+            expected_balance: None,
+            reason: "cancel".into(),
+            idempotency_key: Some(key.to_string()),
+        };
+        let mut result = link.client.cancel(&payment_ref, &req).await.result;
+        if result.is_err() {
+            tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+            result = link.client.cancel(&payment_ref, &req).await.result;
+        }
+        let current = self.store.payment_of_order(order_id).ok().flatten();
+        match result {
+            Ok(_) => self.order_answer(&order, current.as_ref(), 200),
+            Err(e) => {
+                let _ = self.store.delete_transaction(&tx.transaction_id);
+                let _ = status;
+                self.order_answer(&order, current.as_ref(), 422)
+                    .with("code", json!("PG_REJECTED"))
+                    .with("pg_code", json!(e.code))
+            }
         }
     }
 

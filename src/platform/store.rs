@@ -173,7 +173,15 @@ impl Store {
         let inserted = conn.execute(
             "INSERT INTO orders (seq, order_id, idempotency_key, request_hash, pg, amount, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![seq, order.order_id, order.idempotency_key, order.request_hash, order.pg, order.amount, order.created_at],
+            params![
+                seq,
+                order.order_id,
+                order.idempotency_key,
+                order.request_hash,
+                order.pg,
+                order.amount,
+                order.created_at
+            ],
         );
         match inserted {
             Ok(_) => Ok(Inserted::New(order.clone())),
@@ -183,6 +191,29 @@ impl Store {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// The first order stored under `key`, also where a defect stored it with a `#n` suffix
+    /// (a table without the UNIQUE constraint).
+    pub fn order_by_key(&self, key: &str) -> StoreResult<Option<OrderRow>> {
+        let sql = format!(
+            "SELECT {ORDER_COLS} FROM orders WHERE idempotency_key = ?1 OR idempotency_key LIKE ?1 || '#%' ORDER BY seq LIMIT 1"
+        );
+        self.conn().query_row(&sql, [key], order_row).optional()
+    }
+
+    /// The order stored just before `seq`, if any.
+    pub fn order_before(&self, seq_of: &str) -> StoreResult<Option<OrderRow>> {
+        let sql = format!(
+            "SELECT {ORDER_COLS} FROM orders WHERE seq < (SELECT seq FROM orders WHERE order_id = ?1) ORDER BY seq DESC LIMIT 1"
+        );
+        self.conn().query_row(&sql, [seq_of], order_row).optional()
+    }
+
+    /// Removes a transaction (a defect's compensation of a write-ahead cancel).
+    pub fn delete_transaction(&self, transaction_id: &str) -> StoreResult<()> {
+        self.conn().execute("DELETE FROM transactions WHERE transaction_id = ?1", [transaction_id])?;
+        Ok(())
     }
 
     pub fn order(&self, order_id: &str) -> StoreResult<Option<OrderRow>> {
@@ -292,8 +323,8 @@ impl Store {
         let mut conn = self.conn();
         let db = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let batch: Vec<(i64, String)> = {
-            let mut stmt =
-                db.prepare_cached("SELECT seq, payload FROM notifications WHERE sent_at IS NULL ORDER BY seq LIMIT ?1")?;
+            let mut stmt = db
+                .prepare_cached("SELECT seq, payload FROM notifications WHERE sent_at IS NULL ORDER BY seq LIMIT ?1")?;
             let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<StoreResult<_>>()?
         };
@@ -312,6 +343,10 @@ impl Store {
 
     /// How many orders carry this idempotency key (more than one is a bug).
     pub fn orders_with_key(&self, key: &str) -> StoreResult<i64> {
-        self.conn().query_row("SELECT COUNT(*) FROM orders WHERE idempotency_key = ?1", [key], |r| r.get(0))
+        self.conn().query_row(
+            "SELECT COUNT(*) FROM orders WHERE idempotency_key = ?1 OR idempotency_key LIKE ?1 || '#%'",
+            [key],
+            |r| r.get(0),
+        )
     }
 }

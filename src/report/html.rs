@@ -84,7 +84,13 @@ pub fn report_html(input: &ReportInput) -> String {
         for pg in &pgs {
             let c = counts.get(&(s.clone(), *pg));
             let ok = c.is_some_and(|(p, t)| p == t);
-            let cls = if c.is_none() { "" } else if ok { "ok" } else { "bad" };
+            let cls = if c.is_none() {
+                ""
+            } else if ok {
+                "ok"
+            } else {
+                "bad"
+            };
             let text = mark(c);
             if ok || c.is_none() {
                 let _ = write!(h, "<td class=\"{cls}\">{text}</td>");
@@ -96,7 +102,9 @@ pub fn report_html(input: &ReportInput) -> String {
     }
     h.push_str("</table>");
 
-    h.push_str("<h2>Invariants</h2><table><tr><th>invariant</th><th>meaning</th><th>state</th><th>violations</th></tr>");
+    h.push_str(
+        "<h2>Invariants</h2><table><tr><th>invariant</th><th>meaning</th><th>state</th><th>violations</th></tr>",
+    );
     for inv in &v.invariants {
         let _ = write!(
             h,
@@ -157,11 +165,14 @@ pub fn report_html(input: &ReportInput) -> String {
                     }
                     h.push_str("</pre>");
                 }
-                let keys: Vec<String> = std::iter::once(order.clone()).chain(payments.iter().map(|p| p.pg_payment_id.clone())).collect();
+                let keys: Vec<String> =
+                    std::iter::once(order.clone()).chain(payments.iter().map(|p| p.pg_payment_id.clone())).collect();
                 let requests: Vec<_> = input
                     .history
                     .pg_requests()
-                    .filter(|r| r.pg == pg && keys.iter().any(|k| r.path.contains(k.as_str()) || r.body.contains(k.as_str())))
+                    .filter(|r| {
+                        r.pg == pg && keys.iter().any(|k| r.path.contains(k.as_str()) || r.body.contains(k.as_str()))
+                    })
                     .collect();
                 if !requests.is_empty() {
                     h.push_str("<p><b>Requests the PG received</b></p><pre>");

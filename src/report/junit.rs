@@ -83,7 +83,12 @@ pub fn junit_xml(input: &ReportInput) -> String {
     // Run-level violations (no single cell) fail a suite of their own.
     let global: Vec<_> = v.violations.iter().filter(|x| x.cell.is_none()).collect();
     if !global.is_empty() {
-        let _ = writeln!(xml, "  <testsuite name=\"invariants\" tests=\"{}\" failures=\"{}\" errors=\"0\">", global.len(), global.len());
+        let _ = writeln!(
+            xml,
+            "  <testsuite name=\"invariants\" tests=\"{}\" failures=\"{}\" errors=\"0\">",
+            global.len(),
+            global.len()
+        );
         for g in global {
             let _ = writeln!(
                 xml,

@@ -108,7 +108,10 @@ pub fn summary_markdown(input: &ReportInput) -> String {
     }
     let rows = settlement::rows(input.history);
     if !rows.is_empty() {
-        let _ = writeln!(md, "\n## Settlement\n\n| pg | approvals | approved | cancels | cancelled | net |\n|---|--:|--:|--:|--:|--:|");
+        let _ = writeln!(
+            md,
+            "\n## Settlement\n\n| pg | approvals | approved | cancels | cancelled | net |\n|---|--:|--:|--:|--:|--:|"
+        );
         let mut per_pg: BTreeMap<String, (u64, i64, u64, i64, i64)> = BTreeMap::new();
         for s in settlement::summary(&rows) {
             let e = per_pg.entry(s.pg.clone()).or_default();

@@ -87,7 +87,11 @@ impl Profile {
         for (word, call) in raw.ops {
             let line = Some(line_of(text, call.span().start));
             let op = Op::ALL.into_iter().find(|op| op.as_str() == word).ok_or_else(|| {
-                InputError::new(file, line, format!("ops.{word}: unknown op (known: create_order, approve, partial_cancel, cancel, inquire)"))
+                InputError::new(
+                    file,
+                    line,
+                    format!("ops.{word}: unknown op (known: create_order, approve, partial_cancel, cancel, inquire)"),
+                )
             })?;
             let call = call.into_inner();
             check_call(op, &call).map_err(|m| InputError::new(file, line, format!("ops.{word}: {m}")))?;
@@ -216,10 +220,7 @@ impl Vars<'_> {
             toml::Value::Datetime(d) => Value::String(d.to_string()),
             toml::Value::Array(items) => Value::Array(items.iter().map(|v| self.fill_json(v)).collect()),
             toml::Value::Table(t) => Value::Object(
-                t.iter()
-                    .map(|(k, v)| (k.clone(), self.fill_json(v)))
-                    .filter(|(_, v)| !v.is_null())
-                    .collect(),
+                t.iter().map(|(k, v)| (k.clone(), self.fill_json(v))).filter(|(_, v)| !v.is_null()).collect(),
             ),
         }
     }

@@ -234,7 +234,13 @@ fn build_step(index: usize, line: usize, raw: RawStep, text: &str) -> Result<Ste
     let at = |offset: usize| line_of(text, offset);
     let op_line = at(raw.op.span().start);
     let op = Op::parse(raw.op.get_ref()).ok_or_else(|| {
-        (op_line, format!("unknown op `{}` (known: create_order, approve, partial_cancel, cancel, inquire)", raw.op.get_ref()))
+        (
+            op_line,
+            format!(
+                "unknown op `{}` (known: create_order, approve, partial_cancel, cancel, inquire)",
+                raw.op.get_ref()
+            ),
+        )
     })?;
     let amount = match raw.amount {
         Some(a) if *a.get_ref() <= 0 => {
@@ -244,7 +250,9 @@ fn build_step(index: usize, line: usize, raw: RawStep, text: &str) -> Result<Ste
         None => None,
     };
     match (op, amount) {
-        (Op::CreateOrder | Op::PartialCancel, None) => return Err((op_line, format!("`{}` needs an amount", op.as_str()))),
+        (Op::CreateOrder | Op::PartialCancel, None) => {
+            return Err((op_line, format!("`{}` needs an amount", op.as_str())))
+        }
         (Op::Approve | Op::Cancel | Op::Inquire, Some(_)) => {
             return Err((op_line, format!("`{}` takes no amount", op.as_str())));
         }
@@ -261,13 +269,19 @@ fn build_step(index: usize, line: usize, raw: RawStep, text: &str) -> Result<Ste
         return Err((line, "`together` and `distinct_keys` need clicks of 2 or more".into()));
     }
     if raw.distinct_keys && op == Op::CreateOrder {
-        return Err((line, "`distinct_keys` on create_order would make separate orders; use separate scenarios".into()));
+        return Err((
+            line,
+            "`distinct_keys` on create_order would make separate orders; use separate scenarios".into(),
+        ));
     }
     let fault = match raw.fault {
         Some(f) => {
             let f_line = at(f.span().start);
             if !matches!(op, Op::Approve | Op::PartialCancel | Op::Cancel | Op::Inquire) {
-                return Err((f_line, "a fault applies to a PG call: approve, partial_cancel, cancel or inquire".into()));
+                return Err((
+                    f_line,
+                    "a fault applies to a PG call: approve, partial_cancel, cancel or inquire".into(),
+                ));
             }
             Some(f.into_inner().resolve().map_err(|m| (f_line, m))?)
         }
@@ -284,7 +298,10 @@ fn build_step(index: usize, line: usize, raw: RawStep, text: &str) -> Result<Ste
     };
     let reuse_key = match raw.reuse_key {
         Some(r) if *r.get_ref() < 1 || *r.get_ref() as usize >= index => {
-            return Err((at(r.span().start), format!("reuse_key = {}: must name an earlier step (1 to {})", r.get_ref(), index - 1)))
+            return Err((
+                at(r.span().start),
+                format!("reuse_key = {}: must name an earlier step (1 to {})", r.get_ref(), index - 1),
+            ))
         }
         Some(r) => Some(*r.get_ref() as usize),
         None => None,
@@ -359,11 +376,17 @@ fn validate_flow(steps: &[Step]) -> Result<(), (usize, String)> {
         }
         if let Some(b) = step.expect.balance {
             if b > order_amount {
-                return Err((step.line, format!("step {}: expect.balance = {b} exceeds the order amount {order_amount}", step.index)));
+                return Err((
+                    step.line,
+                    format!("step {}: expect.balance = {b} exceeds the order amount {order_amount}", step.index),
+                ));
             }
         }
         if let (Op::PartialCancel, Some(a)) = (step.op, step.amount) {
-            if a > order_amount && step.expect.outcome != Some(Outcome::Rejected) && step.expect.outcome != Some(Outcome::Any) {
+            if a > order_amount
+                && step.expect.outcome != Some(Outcome::Rejected)
+                && step.expect.outcome != Some(Outcome::Any)
+            {
                 return Err((
                     step.line,
                     format!("step {}: cancelling {a} of a {order_amount} order can only be rejected; say expect.outcome = \"rejected\"", step.index),
@@ -408,7 +431,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.steps[0].clicks, 3);
-        assert_eq!(s.steps[1].fault, Some(StepFault { fault: Fault::Slow(std::time::Duration::from_secs(2)), times: 2 }));
+        assert_eq!(
+            s.steps[1].fault,
+            Some(StepFault { fault: Fault::Slow(std::time::Duration::from_secs(2)), times: 2 })
+        );
         assert_eq!(s.steps[2].fault.unwrap().fault, Fault::Timeout);
         assert!(parse("name = \"X\"\n[[steps]]\nop = \"create_order\"\namount = 1\nclicks = 0\n").is_err());
     }
