@@ -239,6 +239,7 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(DrillEvent) + Sync)) -> R
         pgs: pgs.clone(),
         repeat: opts.repeat,
         pg_observable: target.fleet().is_some(),
+        random_faults: opts.error_rate.is_some_and(|r| r > 0.0) || opts.timeout_rate.is_some_and(|r| r > 0.0),
     }));
 
     let cells: Vec<(Cell, &Scenario)> = scenarios

@@ -12,6 +12,9 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::Barrier;
 
+/// How often the final read of an order is tried while its outcome is unknown.
+const FINAL_READ_ATTEMPTS: usize = 5;
+
 /// What one cell needs to run.
 pub struct ExecContext<'a> {
     pub run_id: &'a str,
@@ -141,7 +144,15 @@ impl ExecContext<'_> {
                 order_id: Some(order.clone()),
                 payment_id: None,
             };
-            self.send(cell, &read).await;
+            // An outcome still unknown (a PG inquiry that itself failed) is asked again: the
+            // checkers need the platform's settled view, not a passing fault.
+            for attempt in 0..FINAL_READ_ATTEMPTS {
+                let answer = self.send(cell, &read).await;
+                if answer.phase != Phase::Info || attempt + 1 == FINAL_READ_ATTEMPTS {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
         }
         end.orders = acked.into_iter().collect();
         end

@@ -135,6 +135,10 @@ pub struct RunInfo {
     pub repeat: u32,
     /// Whether the PGs are paydrill fakes whose ledgers can be read.
     pub pg_observable: bool,
+    /// Whether PG faults were drawn at random rates: step expectations then cannot hold and
+    /// only the invariants are checked.
+    #[serde(default)]
+    pub random_faults: bool,
 }
 
 /// One PG's ledger at the end of the run.

@@ -58,7 +58,13 @@ pub fn acknowledged(calls: &[Call]) -> BTreeMap<String, Acknowledged> {
     let mut orders: BTreeMap<String, Acknowledged> = BTreeMap::new();
     let mut last_balance: HashMap<String, Krw> = HashMap::new();
     let mut counted_keys: std::collections::HashSet<(String, String)> = Default::default();
-    for call in calls.iter().filter(|c| c.phase == Phase::Ok) {
+    // Final reads count whenever the platform answered (an UNKNOWN there is a finding);
+    // everything else only when accepted.
+    let counts = |c: &&Call| match c.purpose {
+        Purpose::Final => c.response.as_ref().is_some_and(|r| (200..300).contains(&r.status)),
+        _ => c.phase == Phase::Ok,
+    };
+    for call in calls.iter().filter(counts) {
         let Some(order) = call.seen.order_id.clone() else { continue };
         let entry = orders.entry(order.clone()).or_default();
         entry.pg.get_or_insert(call.cell.pg);

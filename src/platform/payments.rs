@@ -364,10 +364,17 @@ impl Payments {
     }
 
     async fn cancel_serialised(&self, order_id: &str, key: &str, amount: Option<Krw>) -> Answer {
-        let (order, link, payment) = match self.load(order_id) {
+        let (order, link, mut payment) = match self.load(order_id) {
             Ok(found) => found,
             Err(answer) => return answer,
         };
+        if let Some(p) = &payment {
+            match self.settle_pending_cancels(&order, p, link).await {
+                Ok(Some(updated)) => payment = Some(updated),
+                Ok(None) => {}
+                Err(answer) => return answer,
+            }
+        }
         let Some(payment) = payment.filter(|p| matches!(p.status.as_str(), "APPROVED" | "PARTIAL_CANCELED")) else {
             let answer = self.order_answer(&order, None, 422);
             let status = answer.body["status"].clone();
@@ -430,10 +437,14 @@ impl Payments {
                             .with("message", json!(format!("the PG did not cancel: {}", e.message)))
                     }
                     _ => {
+                        // Settled later: by the next cancel or inquiry of this payment.
+                        if let Err(err) = self.store.add_pending_cancel(&payment.payment_id, wanted, amount.is_some()) {
+                            return store_failed(err);
+                        }
                         return self
                             .order_answer(&order, Some(&payment), 504)
                             .with("code", json!("PG_OUTCOME_UNKNOWN"))
-                            .with("message", json!(format!("cancel outcome unknown: {e}")))
+                            .with("message", json!(format!("cancel outcome unknown: {e}")));
                     }
                 }
             }
@@ -539,6 +550,43 @@ impl Payments {
         }
     }
 
+    /// Settles cancels whose outcome was unknown by asking the PG: each one the PG's balance
+    /// shows is recorded, the others are dropped. Returns the payment as it now stands, or an
+    /// answer when the PG cannot be asked yet.
+    async fn settle_pending_cancels(
+        &self,
+        order: &OrderRow,
+        payment: &PaymentRow,
+        link: &PgLink,
+    ) -> Result<Option<PaymentRow>, Answer> {
+        let pending = self.store.pending_cancels(&payment.payment_id).map_err(store_failed)?;
+        if pending.is_empty() {
+            return Ok(None);
+        }
+        let payment_ref = PaymentRef {
+            pg_payment_id: payment.pg_payment_key.clone().unwrap_or_default(),
+            merchant_order_id: order.order_id.clone(),
+        };
+        let seen = link.client.inquire(&payment_ref).await.result.map_err(|e| {
+            self.order_answer(order, Some(payment), 504)
+                .with("code", json!("PG_OUTCOME_UNKNOWN"))
+                .with("message", json!(format!("an earlier cancel is still unknown and the PG cannot be asked: {e}")))
+        })?;
+        let mut current = payment.clone();
+        for (seq, amount, partial) in pending {
+            let balance = self.store.balance(&current.payment_id).map_err(store_failed)?;
+            if balance - amount >= seen.balance && balance > seen.balance {
+                let answer = self.record_cancel(order, current.clone(), balance, amount, partial, None);
+                if answer.status != 200 {
+                    return Err(answer);
+                }
+            }
+            self.store.drop_pending_cancel(seq).map_err(store_failed)?;
+            current = self.store.payment_of_order(&order.order_id).map_err(store_failed)?.unwrap_or(current);
+        }
+        Ok(Some(current))
+    }
+
     /// `GET /orders/{id}`: the order as stored; an approval in doubt is first resolved with the PG.
     pub async fn inquire(&self, order_id: &str) -> Answer {
         let (order, link, payment) = match self.load(order_id) {
@@ -557,6 +605,12 @@ impl Payments {
                         self.mark(&mut p, "FAILED", None);
                     }
                 }
+            }
+        }
+        if let Ok(Some(p)) = self.store.payment_of_order(order_id) {
+            let _serial = self.locks.lock(format!("payment:{order_id}")).await;
+            if let Err(answer) = self.settle_pending_cancels(&order, &p, link).await {
+                return answer;
             }
         }
         let payment = self.store.payment_of_order(order_id).ok().flatten();

@@ -48,6 +48,13 @@ CREATE TABLE IF NOT EXISTS idempotent_answers (
     body          TEXT NOT NULL,
     PRIMARY KEY (scope, key)
 );
+CREATE TABLE IF NOT EXISTS pending_cancels (
+    seq        INTEGER PRIMARY KEY,
+    payment_id TEXT NOT NULL REFERENCES payments(payment_id),
+    amount     INTEGER NOT NULL,
+    partial    INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS notifications (
     seq        INTEGER PRIMARY KEY,
     kind       TEXT NOT NULL,
@@ -298,6 +305,29 @@ impl Store {
         )?;
         db.commit()?;
         Ok(true)
+    }
+
+    /// Remembers a cancel the PG may or may not have carried out.
+    pub fn add_pending_cancel(&self, payment_id: &str, amount: Krw, partial: bool) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO pending_cancels (payment_id, amount, partial, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![payment_id, amount, partial, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Cancels of a payment whose outcome is unknown, oldest first: (seq, amount, partial).
+    pub fn pending_cancels(&self, payment_id: &str) -> StoreResult<Vec<(i64, Krw, bool)>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT seq, amount, partial FROM pending_cancels WHERE payment_id = ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([payment_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect()
+    }
+
+    pub fn drop_pending_cancel(&self, seq: i64) -> StoreResult<()> {
+        self.conn().execute("DELETE FROM pending_cancels WHERE seq = ?1", [seq])?;
+        Ok(())
     }
 
     pub fn answer(&self, scope: &str, key: &str) -> StoreResult<Option<StoredAnswer>> {

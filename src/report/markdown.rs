@@ -93,6 +93,12 @@ pub fn summary_markdown(input: &ReportInput) -> String {
         }
         md.push('\n');
     }
+    if !v.expectations_checked {
+        let _ = writeln!(
+            md,
+            "\nStep expectations were not checked: PG faults were drawn at random rates; every invariant was."
+        );
+    }
     let _ = writeln!(md, "\n## Invariants\n\n| invariant | state | violations |\n|---|---|--:|");
     for inv in &v.invariants {
         let _ = writeln!(md, "| `{}` | {} | {} |", inv.id, inv.state, inv.violations);
