@@ -73,20 +73,36 @@ async fn every_pg_approves_cancels_in_parts_and_refuses_a_further_cancel() {
     for pg in PgName::ALL {
         let order = api.create(pg, 10_000, &format!("create-{pg}")).await;
         let (status, body, _) = api.post(&format!("/orders/{order}/approve"), None, json!({})).await;
-        assert_eq!((status, body["status"].as_str(), body["balance"].as_i64()), (200, Some("APPROVED"), Some(10_000)), "{pg}: {body}");
+        assert_eq!(
+            (status, body["status"].as_str(), body["balance"].as_i64()),
+            (200, Some("APPROVED"), Some(10_000)),
+            "{pg}: {body}"
+        );
 
         let cancel = format!("/orders/{order}/cancel");
         let (status, body, _) = api.post(&cancel, Some(&format!("{pg}-c1")), json!({ "amount": 3000 })).await;
-        assert_eq!((status, body["status"].as_str(), body["balance"].as_i64()), (200, Some("PARTIAL_CANCELED"), Some(7000)), "{pg}: {body}");
+        assert_eq!(
+            (status, body["status"].as_str(), body["balance"].as_i64()),
+            (200, Some("PARTIAL_CANCELED"), Some(7000)),
+            "{pg}: {body}"
+        );
         let (status, body, _) = api.post(&cancel, Some(&format!("{pg}-c2")), json!({ "amount": 7000 })).await;
-        assert_eq!((status, body["status"].as_str(), body["balance"].as_i64()), (200, Some("CANCELED"), Some(0)), "{pg}: {body}");
+        assert_eq!(
+            (status, body["status"].as_str(), body["balance"].as_i64()),
+            (200, Some("CANCELED"), Some(0)),
+            "{pg}: {body}"
+        );
 
         let ledger = stack.fleet.fake(pg).ledger();
         let before = ledger.payment_by_order(&order).expect("the PG has the payment");
         assert_eq!((before.status, before.balance), (PgStatus::Canceled, 0), "{pg}");
         let (status, body, _) = api.post(&cancel, Some(&format!("{pg}-c3")), json!({ "amount": 1000 })).await;
         assert_eq!(status, 422, "{pg}: {body}");
-        assert_eq!(ledger.payment_by_order(&order).unwrap(), before, "{pg}: a refused cancel leaves the PG ledger unchanged");
+        assert_eq!(
+            ledger.payment_by_order(&order).unwrap(),
+            before,
+            "{pg}: a refused cancel leaves the PG ledger unchanged"
+        );
 
         let transactions = body["transactions"].as_array().unwrap();
         let types: Vec<_> = transactions.iter().map(|t| t["type"].as_str().unwrap()).collect();
