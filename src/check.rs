@@ -22,6 +22,10 @@ pub const INVARIANTS: [(&str, &str); 7] = [
     ("settlement-balances", "per PG, settlement net = approvals − cancels = PG ledger net"),
 ];
 
+/// Direct mode's extra check: every PG answers a scenario's steps the same way.
+pub const PGS_AGREE: (&str, &str) =
+    ("pgs-agree", "direct mode: at every step, each PG's status and balance agree with the other PGs'");
+
 /// Invariants that need the PGs' ledgers.
 const PG_SIDE: [&str; 3] = ["single-charge", "platform-matches-pg", "settlement-balances"];
 
@@ -179,6 +183,9 @@ pub fn check(history: &History, scenarios: &[Scenario]) -> Verdict {
         platform_matches_pg(&facts, &mut violations);
         settlement_balances(history, &facts, &mut violations);
     }
+    if history.run().is_some_and(|r| r.mode == "direct") {
+        pgs_agree(&facts, &mut violations);
+    }
     let random_faults = history.run().is_some_and(|r| r.random_faults);
     if !random_faults {
         expectations(history, &facts, scenarios, &mut violations);
@@ -190,8 +197,10 @@ pub fn check(history: &History, scenarios: &[Scenario]) -> Verdict {
             cells.insert(cell.clone(), false);
         }
     }
+    let direct = history.run().is_some_and(|r| r.mode == "direct");
     let invariants = INVARIANTS
         .iter()
+        .chain(if direct { Some(&PGS_AGREE) } else { None })
         .map(|(id, description)| {
             let count = violations.iter().filter(|v| v.invariant == *id).count();
             let state = if count > 0 {
@@ -288,8 +297,7 @@ fn no_lost_ack(f: &Facts, out: &mut Vec<Violation>) {
             .filter(|c| c.purpose == Purpose::Final && c.order_id.as_deref() == Some(order.as_str()))
             .collect();
         let Some(last) = finals.last() else { continue };
-        let answered = last.response.as_ref().is_some_and(|r| (200..300).contains(&r.status));
-        let readable = answered && last.seen.order_id.as_deref() == Some(order.as_str());
+        let readable = last.answered() && last.seen.order_id.as_deref() == Some(order.as_str());
         if !readable {
             let seen = match (&last.response, &last.error) {
                 (Some(r), _) => format!("HTTP {} {}", r.status, crate::target::cap(r.body.chars().take(120).collect())),
@@ -432,6 +440,62 @@ fn settlement_balances(history: &History, f: &Facts, out: &mut Vec<Violation>) {
             );
             v.pg = Some(pg);
             out.push(v);
+        }
+    }
+}
+
+/// One step's canonical answer per PG, for comparing PGs.
+pub fn step_answers(calls: &[Call]) -> BTreeMap<(String, u32, usize, u8), Vec<(PgName, String, Krw, u64)>> {
+    let mut groups: BTreeMap<(String, u32, usize, u8), Vec<(PgName, String, Krw, u64)>> = BTreeMap::new();
+    for c in calls {
+        let slot = match c.purpose {
+            Purpose::Step if c.click == 1 && c.op != Op::CreateOrder => 0,
+            Purpose::AfterStep => 1,
+            Purpose::Final => 2,
+            _ => continue,
+        };
+        if let (Some(status), Some(balance)) = (&c.seen.status, c.seen.balance) {
+            groups.entry((c.cell.scenario.clone(), c.cell.repeat, c.step, slot)).or_default().push((
+                c.cell.pg,
+                status.clone(),
+                balance,
+                c.id,
+            ));
+        }
+    }
+    groups
+}
+
+fn pgs_agree(f: &Facts, out: &mut Vec<Violation>) {
+    let mut reported = BTreeSet::new();
+    for ((scenario, repeat, step, _), answers) in step_answers(f.calls) {
+        if answers.len() < 3 {
+            continue;
+        }
+        let mut tally: BTreeMap<(&str, Krw), usize> = BTreeMap::new();
+        for (_, status, balance, _) in &answers {
+            *tally.entry((status.as_str(), *balance)).or_default() += 1;
+        }
+        let Some(((status, balance), votes)) = tally.iter().max_by_key(|(_, n)| **n).map(|(k, n)| (*k, *n)) else { continue };
+        if votes * 2 <= answers.len() {
+            continue;
+        }
+        for (pg, s, b, id) in &answers {
+            if (s.as_str(), *b) != (status, balance) && reported.insert((scenario.clone(), *pg)) {
+                let cell = Cell { scenario: scenario.clone(), pg: *pg, repeat };
+                out.push(Violation {
+                    invariant: PGS_AGREE.0.into(),
+                    scenario: scenario.clone(),
+                    pg: Some(*pg),
+                    cell: Some(cell),
+                    order_id: f.calls.iter().find(|c| c.id == *id).and_then(|c| c.seen.order_id.clone()),
+                    payment_id: None,
+                    steps: if step > 0 { vec![step] } else { vec![] },
+                    expected: format!("{status} balance {balance}, as {votes} of {} PGs answered", answers.len()),
+                    seen: format!("{pg} answered {s} balance {b}"),
+                    evidence: vec![*id],
+                });
+            }
         }
     }
 }

@@ -12,7 +12,9 @@ use crate::platform::PlatformConfig;
 use crate::report::{self, ReportInput};
 use crate::spec::{self, Profile, Scenario};
 use crate::stack::{Stack, StackConfig};
-use crate::target::{self, PlatformTarget};
+use crate::direct::DirectTarget;
+use crate::pg::PgClient;
+use crate::target::{self, PlatformTarget, Target};
 use futures::StreamExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -22,6 +24,8 @@ use std::time::{Duration, Instant};
 pub struct RunOptions {
     /// An outside platform; `None` runs the embedded one.
     pub target: Option<String>,
+    /// Straight at the PGs, no platform.
+    pub direct: bool,
     pub profile: Option<PathBuf>,
     pub allow_remote: bool,
     /// Only these scenarios (by name); empty means all.
@@ -48,6 +52,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             target: None,
+            direct: false,
             profile: None,
             allow_remote: false,
             scenarios: Vec::new(),
@@ -117,22 +122,43 @@ pub fn select_scenarios(all: Vec<Scenario>, wanted: &[String]) -> Result<Vec<Sce
     Ok(all.into_iter().filter(|s| wanted.iter().any(|w| w.eq_ignore_ascii_case(&s.name))).collect())
 }
 
-struct Target {
-    platform: PlatformTarget,
-    fleet_owner: Option<FakeFleet>,
+/// The running target and what the run needs to know about it.
+struct Started {
+    target: Target,
+    fleet: Option<FakeFleet>,
     stack: Option<Stack>,
     description: String,
+    profile: String,
     notes: Vec<String>,
 }
 
-impl Target {
+impl Started {
     fn fleet(&self) -> Option<&FakeFleet> {
-        self.stack.as_ref().map(|s| &s.fleet).or(self.fleet_owner.as_ref())
+        self.stack.as_ref().map(|s| &s.fleet).or(self.fleet.as_ref())
     }
 }
 
-async fn start_target(opts: &RunOptions, mocks: Vec<MockConfig>) -> Result<Target, Fatal> {
+async fn start_target(opts: &RunOptions, mocks: Vec<MockConfig>, run_id: &str) -> Result<Started, Fatal> {
     let client_timeout = opts.pg_timeout + Duration::from_secs(10);
+    if opts.direct {
+        if opts.target.is_some() || opts.profile.is_some() || !opts.defects.is_empty() {
+            return Err(Fatal::bad_input("--direct drills the PGs themselves: it takes no --target, --profile or --defect"));
+        }
+        let fleet = FakeFleet::start(mocks, ServerKind::Wiremock, false).await.map_err(Fatal::unreachable)?;
+        let clients = fleet
+            .endpoints()
+            .iter()
+            .map(|e| PgClient::new(e.pg(), &e.base_url, e.credentials().clone()).with_timeout(opts.pg_timeout))
+            .collect();
+        return Ok(Started {
+            target: Target::Direct(DirectTarget::new(run_id, clients)),
+            fleet: Some(fleet),
+            stack: None,
+            description: "the PG fakes, directly".into(),
+            profile: "direct".into(),
+            notes: Vec::new(),
+        });
+    }
     match &opts.target {
         None => {
             let config = StackConfig {
@@ -151,9 +177,10 @@ async fn start_target(opts: &RunOptions, mocks: Vec<MockConfig>) -> Result<Targe
                 Some(p) => Profile::load(p)?,
                 None => Profile::reference(),
             };
-            Ok(Target {
-                platform: PlatformTarget::new(&url, profile, client_timeout),
-                fleet_owner: None,
+            Ok(Started {
+                profile: profile.name.clone(),
+                target: Target::Platform(PlatformTarget::new(&url, profile, client_timeout)),
+                fleet: None,
                 stack: Some(stack),
                 description: format!("embedded reference platform {url}"),
                 notes: Vec::new(),
@@ -162,9 +189,7 @@ async fn start_target(opts: &RunOptions, mocks: Vec<MockConfig>) -> Result<Targe
         Some(url) => {
             target::check_loopback(url, opts.allow_remote).map_err(Fatal::bad_input)?;
             if !opts.defects.is_empty() {
-                return Err(Fatal::bad_input(
-                    "--defect applies to the embedded platform; start `paydrill serve --defect` instead",
-                ));
+                return Err(Fatal::bad_input("--defect applies to the embedded platform; start `paydrill serve --defect` instead"));
             }
             let Some(profile_path) = &opts.profile else {
                 return Err(Fatal::bad_input(
@@ -174,19 +199,16 @@ async fn start_target(opts: &RunOptions, mocks: Vec<MockConfig>) -> Result<Targe
             let profile = Profile::load(profile_path)?;
             target::reachable(url, Duration::from_secs(3)).await.map_err(Fatal::unreachable)?;
             let fleet = FakeFleet::start(mocks, ServerKind::Wiremock, true).await.map_err(|e| {
-                Fatal::unreachable(format!(
-                    "{e} (is `paydrill serve` running with its own fakes? use `serve --no-fakes`)"
-                ))
+                Fatal::unreachable(format!("{e} (is `paydrill serve` running with its own fakes? use `serve --no-fakes`)"))
             })?;
-            let mut notes =
-                vec!["PG fakes for the target platform (configure it with these base URLs and the keys in mocks/):"
-                    .to_string()];
+            let mut notes = vec!["PG fakes for the target platform (configure it with these base URLs and the keys in mocks/):".to_string()];
             for e in fleet.endpoints() {
                 notes.push(format!("  {:<10} {}", e.pg().as_str(), e.base_url));
             }
-            Ok(Target {
-                platform: PlatformTarget::new(url, profile, client_timeout),
-                fleet_owner: Some(fleet),
+            Ok(Started {
+                profile: profile.name.clone(),
+                target: Target::Platform(PlatformTarget::new(url, profile, client_timeout)),
+                fleet: Some(fleet),
                 stack: None,
                 description: url.clone(),
                 notes,
@@ -225,16 +247,16 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(DrillEvent) + Sync)) -> R
         .map_err(|e| Fatal::bad_input(format!("cannot create the report folder {} (--out): {e}", run_dir.display())))?;
 
     let started = Instant::now();
-    let target = start_target(opts, mocks).await?;
+    let target = start_target(opts, mocks, &run_id).await?;
     let history_tmp = run_dir.join(".history.jsonl.tmp");
     let recorder = Recorder::new(Some(&history_tmp), true)
         .map_err(|e| Fatal::bad_input(format!("cannot write {}: {e}", history_tmp.display())))?;
     recorder.record(Event::Run(RunInfo {
         run_id: run_id.clone(),
         started_at: history::now(),
-        mode: "platform".into(),
+        mode: if opts.direct { "direct" } else { "platform" }.into(),
         target: target.description.clone(),
-        profile: target.platform.profile().name.clone(),
+        profile: target.profile.clone(),
         scenarios: scenarios.iter().map(|s| s.name.clone()).collect(),
         pgs: pgs.clone(),
         repeat: opts.repeat,
@@ -253,7 +275,7 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(DrillEvent) + Sync)) -> R
     let total = cells.len();
     on_event(DrillEvent::Started { run_id: run_id.clone(), cells: total, notes: target.notes.clone() });
 
-    let ctx = ExecContext { run_id: &run_id, target: &target.platform, fleet: target.fleet(), recorder: &recorder };
+    let ctx = ExecContext { run_id: &run_id, target: &target.target, fleet: target.fleet(), recorder: &recorder };
     let ctx = &ctx;
     let mut done = 0usize;
     let interrupted = {

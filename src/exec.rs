@@ -6,7 +6,7 @@ use crate::fakes::{FakeFleet, Ledger};
 use crate::history::{self, CallEvent, Cell, Event, Observation, Phase, Purpose, Recorder, Seen};
 use crate::pg::PgOp;
 use crate::spec::{Op, Scenario, Step, Vars};
-use crate::target::{Exchange, PlatformTarget};
+use crate::target::{Exchange, Target};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
@@ -18,7 +18,7 @@ const FINAL_READ_ATTEMPTS: usize = 5;
 /// What one cell needs to run.
 pub struct ExecContext<'a> {
     pub run_id: &'a str,
-    pub target: &'a PlatformTarget,
+    pub target: &'a Target,
     /// The PG fakes, when the PGs are paydrill's (faults and ledger observations need them).
     pub fleet: Option<&'a FakeFleet>,
     pub recorder: &'a Recorder,
@@ -170,7 +170,7 @@ impl ExecContext<'_> {
         };
         let id = self.recorder.next_id();
         let step = if c.purpose == Purpose::Final { 0 } else { c.step.index };
-        let (request, _) = self.target.request(c.op, &vars);
+        let request = self.target.describe(cell.pg, c.op, &vars);
         let base = CallEvent {
             id,
             phase: Phase::Invoke,
@@ -188,10 +188,11 @@ impl ExecContext<'_> {
             seen: None,
             error: None,
             latency_us: None,
+            pg_exchanges: Vec::new(),
         };
         self.recorder.record(Event::Call(base.clone()));
         let started = Instant::now();
-        let exchange = self.target.call(c.op, &vars).await;
+        let exchange = self.target.call(cell.pg, c.op, &vars).await;
         self.recorder.record(Event::Call(CallEvent {
             phase: exchange.phase,
             at: history::now(),
@@ -200,6 +201,7 @@ impl ExecContext<'_> {
             seen: Some(exchange.seen.clone()).filter(|s| *s != Seen::default()),
             error: exchange.error.clone(),
             latency_us: Some(started.elapsed().as_micros() as u64),
+            pg_exchanges: exchange.raw.clone(),
             ..base
         }));
         exchange

@@ -109,6 +109,9 @@ pub struct CallEvent {
     /// Microseconds from invoke to completion (completions only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_us: Option<u64>,
+    /// Direct mode: the PG's raw exchanges behind the canonical answer (secrets redacted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pg_exchanges: Vec<crate::pg::Exchange>,
 }
 
 /// What a PG ledger held for an order right after a step.
@@ -196,6 +199,15 @@ pub struct Call {
     pub seen: Seen,
     pub error: Option<String>,
     pub latency_us: Option<u64>,
+    pub pg_exchanges: Vec<crate::pg::Exchange>,
+}
+
+impl Call {
+    /// Whether the target answered with its view of things: accepted, or a 2xx that still says
+    /// the outcome is unknown.
+    pub fn answered(&self) -> bool {
+        self.phase == Phase::Ok || self.response.as_ref().is_some_and(|r| (200..300).contains(&r.status))
+    }
 }
 
 /// A whole history in memory.
@@ -243,6 +255,7 @@ impl History {
                     seen: Seen::default(),
                     error: Some("no completion recorded (interrupted)".into()),
                     latency_us: None,
+                    pg_exchanges: Vec::new(),
                 });
             } else if let Some(&i) = index.get(&c.id) {
                 let call = &mut calls[i];
@@ -252,6 +265,7 @@ impl History {
                 call.seen = c.seen.clone().unwrap_or_default();
                 call.error = c.error.clone();
                 call.latency_us = c.latency_us;
+                call.pg_exchanges = c.pg_exchanges.clone();
             }
         }
         calls

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod direct;
 pub mod drill;
 pub mod exec;
 pub mod exit;

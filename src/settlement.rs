@@ -61,7 +61,7 @@ pub fn acknowledged(calls: &[Call]) -> BTreeMap<String, Acknowledged> {
     // Final reads count whenever the platform answered (an UNKNOWN there is a finding);
     // everything else only when accepted.
     let counts = |c: &&Call| match c.purpose {
-        Purpose::Final => c.response.as_ref().is_some_and(|r| (200..300).contains(&r.status)),
+        Purpose::Final => c.answered(),
         _ => c.phase == Phase::Ok,
     };
     for call in calls.iter().filter(counts) {
@@ -110,6 +110,16 @@ pub fn acknowledged(calls: &[Call]) -> BTreeMap<String, Acknowledged> {
         }
         if let Some(b) = call.seen.balance {
             last_balance.insert(order, b);
+        }
+    }
+    // A final balance lower than the acknowledged cancels explain (a cancel whose answer was
+    // lost, then settled) is a cancel the platform did record.
+    for ack in orders.values_mut() {
+        if let (Some(approved), Some(final_balance)) = (ack.approved, ack.final_balance) {
+            let unexplained = approved - ack.cancels.iter().sum::<Krw>() - final_balance;
+            if unexplained > 0 && final_balance >= 0 {
+                ack.cancels.push(unexplained);
+            }
         }
     }
     orders

@@ -17,6 +17,31 @@ pub struct Exchange {
     pub seen: Seen,
     pub phase: Phase,
     pub error: Option<String>,
+    /// In direct mode: every raw PG exchange the op took.
+    pub raw: Vec<crate::pg::Exchange>,
+}
+
+/// What the ops are sent to: a platform through a profile, or the PGs directly.
+pub enum Target {
+    Platform(PlatformTarget),
+    Direct(crate::direct::DirectTarget),
+}
+
+impl Target {
+    /// The request an op will make, as the invoke event records it.
+    pub fn describe(&self, pg: crate::pg::PgName, op: Op, vars: &Vars<'_>) -> RequestRecord {
+        match self {
+            Target::Platform(t) => t.request(op, vars).0,
+            Target::Direct(t) => t.describe(pg, op, vars),
+        }
+    }
+
+    pub async fn call(&self, pg: crate::pg::PgName, op: Op, vars: &Vars<'_>) -> Exchange {
+        match self {
+            Target::Platform(t) => t.call(op, vars).await,
+            Target::Direct(t) => t.call(pg, op, vars).await,
+        }
+    }
 }
 
 /// A platform reached over HTTP through a profile.
@@ -89,6 +114,7 @@ impl PlatformTarget {
                     seen,
                     phase,
                     error: None,
+                    raw: Vec::new(),
                 }
             }
             Err(e) => Exchange {
@@ -101,6 +127,7 @@ impl PlatformTarget {
                 } else {
                     format!("connection failed: {}", crate::pg::error_chain(&e))
                 }),
+                raw: Vec::new(),
             },
         }
     }

@@ -21,6 +21,9 @@ pub struct RunArgs {
     /// Base URL of the platform to drill (default: start the embedded reference platform).
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
+    /// Drive the scenarios straight at every PG through paydrill's own PG clients, no platform.
+    #[arg(long, conflicts_with_all = ["target", "profile", "defects"])]
+    pub direct: bool,
     /// Profile mapping the ops onto the target's HTTP API (required with --target).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
@@ -82,6 +85,7 @@ pub fn parse_share(text: &str) -> Result<f64, String> {
 pub async fn run(args: RunArgs) -> CommandResult {
     let opts = RunOptions {
         target: args.target,
+        direct: args.direct,
         profile: args.profile,
         allow_remote: args.allow_remote,
         scenarios: args.scenarios,

@@ -99,6 +99,9 @@ pub fn summary_markdown(input: &ReportInput) -> String {
             "\nStep expectations were not checked: PG faults were drawn at random rates; every invariant was."
         );
     }
+    if input.history.run().is_some_and(|r| r.mode == "direct") {
+        side_by_side(input, &mut md);
+    }
     let _ = writeln!(md, "\n## Invariants\n\n| invariant | state | violations |\n|---|---|--:|");
     for inv in &v.invariants {
         let _ = writeln!(md, "| `{}` | {} | {} |", inv.id, inv.state, inv.violations);
@@ -144,4 +147,47 @@ pub fn ordered_cells(input: &ReportInput) -> Vec<Cell> {
         (scenarios.iter().position(|s| *s == c.scenario), pgs.iter().position(|p| *p == c.pg), c.repeat)
     });
     cells
+}
+
+/// Direct mode: each PG's final status and balance per scenario, side by side; a PG that
+/// disagrees with the others is marked ⚠.
+fn side_by_side(input: &ReportInput, md: &mut String) {
+    let (scenarios, pgs, _) = matrix(input);
+    let calls = input.history.calls();
+    let answers = crate::check::step_answers(&calls);
+    let disagreeing: BTreeSet<(String, PgName)> = input
+        .verdict
+        .violations
+        .iter()
+        .filter(|v| v.invariant == crate::check::PGS_AGREE.0)
+        .filter_map(|v| v.pg.map(|pg| (v.scenario.clone(), pg)))
+        .collect();
+    let _ = writeln!(md, "\n## Side by side: final status and balance per PG (repeat 1)\n");
+    let _ = write!(md, "| scenario |");
+    for pg in &pgs {
+        let _ = write!(md, " {pg} |");
+    }
+    let _ = write!(md, "\n|---|");
+    for _ in &pgs {
+        let _ = write!(md, "---|");
+    }
+    md.push('\n');
+    for s in &scenarios {
+        let _ = write!(md, "| {s} |");
+        let finals: Vec<_> = answers
+            .iter()
+            .filter(|((scenario, repeat, _, slot), _)| scenario == s && *repeat == 1 && *slot == 2)
+            .flat_map(|(_, a)| a.iter())
+            .collect();
+        for pg in &pgs {
+            let text = finals
+                .iter()
+                .find(|(p, ..)| p == pg)
+                .map(|(_, status, balance, _)| format!("{status} {balance}"))
+                .unwrap_or_else(|| "–".into());
+            let flag = if disagreeing.contains(&(s.clone(), *pg)) { " ⚠" } else { "" };
+            let _ = write!(md, " {text}{flag} |");
+        }
+        md.push('\n');
+    }
 }
