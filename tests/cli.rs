@@ -188,3 +188,47 @@ fn unknown_pg_and_scenario_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("no such scenario"), "{}", text(&out));
 }
+
+/// Kills the child when dropped, so a failing assertion leaves no server behind.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_run_against_serve_in_another_process_gives_the_same_verdict() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let _serve = Server(
+        Command::new(env!("CARGO_BIN_EXE_paydrill"))
+            .args(["serve", "--no-fakes", "--port", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve starts"),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let embedded = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let a = paydrill(&["run", "--pg", "toss", "--out", embedded.path().to_str().unwrap()]);
+    let b = paydrill(&[
+        "run", "--target", &url, "--profile", "scenarios/profiles/reference.toml", "--pg", "toss", "--out",
+        outside.path().to_str().unwrap(),
+    ]);
+    assert_eq!(a.status.code(), Some(0), "{}", text(&a));
+    assert_eq!(b.status.code(), a.status.code(), "{}", text(&b));
+    assert!(text(&b).contains("http://127.0.0.1:18101"), "the run prints the fakes' URLs: {}", text(&b));
+    let matrix = |out: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with("| ")).map(str::to_string).collect()
+    };
+    assert_eq!(matrix(&a), matrix(&b), "same matrix and invariants");
+}
