@@ -166,9 +166,10 @@ pub fn check(history: &History, scenarios: &[Scenario]) -> Verdict {
             evidence.entry(o.clone()).or_default().push(c.id);
         }
     }
+    let ledger_payments = history.ledger_payments();
     let facts = Facts {
         calls: &calls,
-        ledgers: history.ledgers().map(|l| (l.pg, l.payments.as_slice())).collect(),
+        ledgers: ledger_payments.iter().map(|(pg, payments)| (*pg, payments.as_slice())).collect(),
         observable,
         owners,
         evidence,

@@ -278,6 +278,27 @@ impl History {
         })
     }
 
+    /// Every PG payment the history's ledger snapshots hold, per PG, each once (the latest
+    /// snapshot of a payment wins), sorted by merchant order id.
+    pub fn ledger_payments(&self) -> std::collections::BTreeMap<PgName, Vec<LedgerPayment>> {
+        let mut by_pg: std::collections::BTreeMap<PgName, std::collections::BTreeMap<String, LedgerPayment>> =
+            Default::default();
+        for l in self.ledgers() {
+            let payments = by_pg.entry(l.pg).or_default();
+            for p in &l.payments {
+                payments.insert(p.pg_payment_id.clone(), p.clone());
+            }
+        }
+        by_pg
+            .into_iter()
+            .map(|(pg, payments)| {
+                let mut list: Vec<_> = payments.into_values().collect();
+                list.sort_by(|a, b| (&a.merchant_order_id, &a.pg_payment_id).cmp(&(&b.merchant_order_id, &b.pg_payment_id)));
+                (pg, list)
+            })
+            .collect()
+    }
+
     pub fn ledgers(&self) -> impl Iterator<Item = &LedgerSnapshot> {
         self.events.iter().filter_map(|e| match e {
             Event::Ledger(l) => Some(l),

@@ -159,10 +159,8 @@ pub fn rows(history: &History) -> Vec<SettlementRow> {
     let mut rows = Vec::new();
     let mut matched_cancels: HashMap<String, Vec<bool>> = HashMap::new();
     let mut matched_approval: HashMap<String, bool> = HashMap::new();
-    let mut ledgers: Vec<_> = history.ledgers().collect();
-    ledgers.sort_by_key(|l| l.pg);
-    for ledger in ledgers {
-        for payment in &ledger.payments {
+    for (pg, payments) in history.ledger_payments() {
+        for payment in &payments {
             let (Some(approval_id), Some(approved_at)) = (&payment.approval_id, payment.approved_at) else { continue };
             let owner = order_for(payment, &orders);
             let order_id = owner.map(|(o, _)| o.clone()).unwrap_or_default();
@@ -170,7 +168,7 @@ pub fn rows(history: &History) -> Vec<SettlementRow> {
             let row = |tx_id: &str, kind: &str, amount: Krw, balance_after: Krw, at: String, reconciled: bool| {
                 SettlementRow {
                     settlement_date: kst_date(&at),
-                    pg: ledger.pg.as_str().to_string(),
+                    pg: pg.as_str().to_string(),
                     merchant_order_id: payment.merchant_order_id.clone(),
                     order_id: order_id.clone(),
                     payment_id: ack.and_then(|a| a.payment_id.clone()).unwrap_or_default(),

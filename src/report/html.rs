@@ -151,11 +151,11 @@ pub fn report_html(input: &ReportInput) -> String {
                 h.push_str("</pre>");
             }
             if let (Some(order), Some(pg)) = (&violation.order_id, violation.pg) {
-                let payments: Vec<_> = input
-                    .history
-                    .ledgers()
-                    .filter(|l| l.pg == pg)
-                    .flat_map(|l| l.payments.iter())
+                let all = input.history.ledger_payments();
+                let payments: Vec<_> = all
+                    .get(&pg)
+                    .into_iter()
+                    .flatten()
                     .filter(|p| crate::fakes::belongs_to(&p.merchant_order_id, order))
                     .collect();
                 if !payments.is_empty() {
