@@ -445,9 +445,16 @@ fn settlement_balances(history: &History, f: &Facts, out: &mut Vec<Violation>) {
     }
 }
 
+/// Where in a run an answer was given: scenario, repeat, step, and 0 step / 1 after-step /
+/// 2 final read.
+pub type AnswerSlot = (String, u32, usize, u8);
+
+/// One PG's canonical answer: PG, status, balance, call id.
+pub type PgAnswer = (PgName, String, Krw, u64);
+
 /// One step's canonical answer per PG, for comparing PGs.
-pub fn step_answers(calls: &[Call]) -> BTreeMap<(String, u32, usize, u8), Vec<(PgName, String, Krw, u64)>> {
-    let mut groups: BTreeMap<(String, u32, usize, u8), Vec<(PgName, String, Krw, u64)>> = BTreeMap::new();
+pub fn step_answers(calls: &[Call]) -> BTreeMap<AnswerSlot, Vec<PgAnswer>> {
+    let mut groups: BTreeMap<AnswerSlot, Vec<PgAnswer>> = BTreeMap::new();
     for c in calls {
         let slot = match c.purpose {
             Purpose::Step if c.click == 1 && c.op != Op::CreateOrder => 0,
@@ -477,7 +484,9 @@ fn pgs_agree(f: &Facts, out: &mut Vec<Violation>) {
         for (_, status, balance, _) in &answers {
             *tally.entry((status.as_str(), *balance)).or_default() += 1;
         }
-        let Some(((status, balance), votes)) = tally.iter().max_by_key(|(_, n)| **n).map(|(k, n)| (*k, *n)) else { continue };
+        let Some(((status, balance), votes)) = tally.iter().max_by_key(|(_, n)| **n).map(|(k, n)| (*k, *n)) else {
+            continue;
+        };
         if votes * 2 <= answers.len() {
             continue;
         }
@@ -548,7 +557,7 @@ fn expectations(history: &History, f: &Facts, scenarios: &[Scenario], out: &mut 
                     }
                 }
                 Outcome::Rejected => {
-                    if let Some(bad) = clicks.iter().find(|c| !c.response.as_ref().is_some_and(|r| r.status >= 400)) {
+                    if let Some(bad) = clicks.iter().find(|c| c.response.as_ref().is_none_or(|r| r.status < 400)) {
                         fail(format!("{} rejected", step.op.as_str()), describe(bad), ids.clone());
                     }
                 }

@@ -3,17 +3,17 @@
 //! collects the history, checks it, and writes the reports. Emits progress events; prints nothing.
 
 use crate::check::{self, Verdict};
+use crate::direct::DirectTarget;
 use crate::exec::ExecContext;
 use crate::exit::{Exit, Fatal};
 use crate::fakes::{FakeFleet, MockConfig, ServerKind};
 use crate::history::{self, Cell, Event, History, LedgerSnapshot, PgRequest, Recorder, RunEnd, RunInfo};
+use crate::pg::PgClient;
 use crate::pg::PgName;
 use crate::platform::PlatformConfig;
 use crate::report::{self, ReportInput};
 use crate::spec::{self, Profile, Scenario};
 use crate::stack::{Stack, StackConfig};
-use crate::direct::DirectTarget;
-use crate::pg::PgClient;
 use crate::target::{self, PlatformTarget, Target};
 use futures::StreamExt;
 use std::path::{Path, PathBuf};
@@ -142,7 +142,9 @@ async fn start_target(opts: &RunOptions, mocks: Vec<MockConfig>, run_id: &str) -
     let client_timeout = opts.pg_timeout + Duration::from_secs(10);
     if opts.direct {
         if opts.target.is_some() || opts.profile.is_some() || !opts.defects.is_empty() {
-            return Err(Fatal::bad_input("--direct drills the PGs themselves: it takes no --target, --profile or --defect"));
+            return Err(Fatal::bad_input(
+                "--direct drills the PGs themselves: it takes no --target, --profile or --defect",
+            ));
         }
         let fleet = FakeFleet::start(mocks, ServerKind::Wiremock, false).await.map_err(Fatal::unreachable)?;
         let clients = fleet
@@ -189,7 +191,9 @@ async fn start_target(opts: &RunOptions, mocks: Vec<MockConfig>, run_id: &str) -
         Some(url) => {
             target::check_loopback(url, opts.allow_remote).map_err(Fatal::bad_input)?;
             if !opts.defects.is_empty() {
-                return Err(Fatal::bad_input("--defect applies to the embedded platform; start `paydrill serve --defect` instead"));
+                return Err(Fatal::bad_input(
+                    "--defect applies to the embedded platform; start `paydrill serve --defect` instead",
+                ));
             }
             let Some(profile_path) = &opts.profile else {
                 return Err(Fatal::bad_input(
@@ -199,9 +203,13 @@ async fn start_target(opts: &RunOptions, mocks: Vec<MockConfig>, run_id: &str) -
             let profile = Profile::load(profile_path)?;
             target::reachable(url, Duration::from_secs(3)).await.map_err(Fatal::unreachable)?;
             let fleet = FakeFleet::start(mocks, ServerKind::Wiremock, true).await.map_err(|e| {
-                Fatal::unreachable(format!("{e} (is `paydrill serve` running with its own fakes? use `serve --no-fakes`)"))
+                Fatal::unreachable(format!(
+                    "{e} (is `paydrill serve` running with its own fakes? use `serve --no-fakes`)"
+                ))
             })?;
-            let mut notes = vec!["PG fakes for the target platform (configure it with these base URLs and the keys in mocks/):".to_string()];
+            let mut notes =
+                vec!["PG fakes for the target platform (configure it with these base URLs and the keys in mocks/):"
+                    .to_string()];
             for e in fleet.endpoints() {
                 notes.push(format!("  {:<10} {}", e.pg().as_str(), e.base_url));
             }
@@ -275,7 +283,13 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(DrillEvent) + Sync)) -> R
     let total = cells.len();
     on_event(DrillEvent::Started { run_id: run_id.clone(), cells: total, notes: target.notes.clone() });
 
-    let ctx = ExecContext { run_id: &run_id, target: &target.target, fleet: target.fleet(), recorder: &recorder };
+    let ctx = ExecContext {
+        run_id: &run_id,
+        target: &target.target,
+        fleet: target.fleet(),
+        recorder: &recorder,
+        transport: None,
+    };
     let ctx = &ctx;
     let mut done = 0usize;
     let interrupted = {

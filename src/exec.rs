@@ -6,7 +6,7 @@ use crate::fakes::{FakeFleet, Ledger};
 use crate::history::{self, CallEvent, Cell, Event, Observation, Phase, Purpose, Recorder, Seen};
 use crate::pg::PgOp;
 use crate::spec::{Op, Scenario, Step, Vars};
-use crate::target::{Exchange, Target};
+use crate::target::{Exchange, Target, Transport};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,6 +22,9 @@ pub struct ExecContext<'a> {
     /// The PG fakes, when the PGs are paydrill's (faults and ledger observations need them).
     pub fleet: Option<&'a FakeFleet>,
     pub recorder: &'a Recorder,
+    /// Carries single requests (under load: a goose user); clicks released together always
+    /// go through paydrill's own client, since one goose user sends one request at a time.
+    pub transport: Option<&'a dyn Transport>,
 }
 
 /// How a cell's run ended.
@@ -84,14 +87,14 @@ impl ExecContext<'_> {
                     let barrier = barrier.clone();
                     async move {
                         barrier.wait().await;
-                        self.send(cell, c).await
+                        self.send(cell, c, None).await
                     }
                 });
                 futures::future::join_all(sends).await
             } else {
                 let mut answers = Vec::new();
                 for c in &clicks {
-                    answers.push(self.send(cell, c).await);
+                    answers.push(self.send(cell, c, self.transport).await);
                 }
                 answers
             };
@@ -119,7 +122,7 @@ impl ExecContext<'_> {
                     order_id: Some(order.clone()),
                     payment_id: payment_id.clone(),
                 };
-                self.send(cell, &read).await;
+                self.send(cell, &read, self.transport).await;
             }
             if step.expect.pg_approvals.is_some() || step.expect.pg_cancels.is_some() {
                 if let Some(endpoint) = self.fleet.and_then(|f| f.endpoint(cell.pg)) {
@@ -147,7 +150,7 @@ impl ExecContext<'_> {
             // An outcome still unknown (a PG inquiry that itself failed) is asked again: the
             // checkers need the platform's settled view, not a passing fault.
             for attempt in 0..FINAL_READ_ATTEMPTS {
-                let answer = self.send(cell, &read).await;
+                let answer = self.send(cell, &read, self.transport).await;
                 if answer.phase != Phase::Info || attempt + 1 == FINAL_READ_ATTEMPTS {
                     break;
                 }
@@ -158,7 +161,7 @@ impl ExecContext<'_> {
         end
     }
 
-    async fn send(&self, cell: &Cell, c: &Click<'_>) -> Exchange {
+    async fn send(&self, cell: &Cell, c: &Click<'_>, via: Option<&dyn Transport>) -> Exchange {
         let pg = cell.pg.as_str();
         let amount = if c.purpose == Purpose::Step { c.step.amount } else { None };
         let vars = Vars {
@@ -190,10 +193,10 @@ impl ExecContext<'_> {
             latency_us: None,
             pg_exchanges: Vec::new(),
         };
-        self.recorder.record(Event::Call(base.clone()));
+        self.recorder.record(Event::Call(Box::new(base.clone())));
         let started = Instant::now();
-        let exchange = self.target.call(cell.pg, c.op, &vars).await;
-        self.recorder.record(Event::Call(CallEvent {
+        let exchange = self.target.call(cell.pg, c.op, &vars, via).await;
+        self.recorder.record(Event::Call(Box::new(CallEvent {
             phase: exchange.phase,
             at: history::now(),
             request: None,
@@ -203,7 +206,7 @@ impl ExecContext<'_> {
             latency_us: Some(started.elapsed().as_micros() as u64),
             pg_exchanges: exchange.raw.clone(),
             ..base
-        }));
+        })));
         exchange
     }
 }

@@ -172,7 +172,7 @@ pub struct PgRequest {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     Run(RunInfo),
-    Call(CallEvent),
+    Call(Box<CallEvent>),
     Observe(Observation),
     Ledger(LedgerSnapshot),
     PgRequest(PgRequest),
@@ -293,7 +293,9 @@ impl History {
             .into_iter()
             .map(|(pg, payments)| {
                 let mut list: Vec<_> = payments.into_values().collect();
-                list.sort_by(|a, b| (&a.merchant_order_id, &a.pg_payment_id).cmp(&(&b.merchant_order_id, &b.pg_payment_id)));
+                list.sort_by(|a, b| {
+                    (&a.merchant_order_id, &a.pg_payment_id).cmp(&(&b.merchant_order_id, &b.pg_payment_id))
+                });
                 (pg, list)
             })
             .collect()

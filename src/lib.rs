@@ -12,6 +12,7 @@ pub mod exit;
 pub mod fakes;
 pub mod history;
 pub mod input;
+pub mod load;
 pub mod pg;
 pub mod platform;
 pub mod report;

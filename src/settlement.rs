@@ -80,10 +80,8 @@ pub fn acknowledged(calls: &[Call]) -> BTreeMap<String, Acknowledged> {
             None => true,
         };
         match call.op {
-            Op::Approve if fresh && call.purpose == Purpose::Step => {
-                if entry.approved.is_none() {
-                    entry.approved = call.seen.balance.filter(|b| *b > 0);
-                }
+            Op::Approve if fresh && call.purpose == Purpose::Step && entry.approved.is_none() => {
+                entry.approved = call.seen.balance.filter(|b| *b > 0);
             }
             Op::PartialCancel if fresh => {
                 if let Some(a) = call.amount {

@@ -21,6 +21,16 @@ pub struct Exchange {
     pub raw: Vec<crate::pg::Exchange>,
 }
 
+/// Sends a built HTTP request somewhere else than paydrill's own client — under load, through
+/// a goose user, so every op is a named request in goose's metrics.
+pub trait Transport: Sync {
+    fn send(
+        &self,
+        op: Op,
+        request: reqwest::RequestBuilder,
+    ) -> futures::future::BoxFuture<'_, Result<reqwest::Response, String>>;
+}
+
 /// What the ops are sent to: a platform through a profile, or the PGs directly.
 pub enum Target {
     Platform(PlatformTarget),
@@ -36,9 +46,10 @@ impl Target {
         }
     }
 
-    pub async fn call(&self, pg: crate::pg::PgName, op: Op, vars: &Vars<'_>) -> Exchange {
+    /// Sends `op`; `via` carries platform requests when given (direct mode has its own clients).
+    pub async fn call(&self, pg: crate::pg::PgName, op: Op, vars: &Vars<'_>, via: Option<&dyn Transport>) -> Exchange {
         match self {
-            Target::Platform(t) => t.call(op, vars).await,
+            Target::Platform(t) => t.call(op, vars, via).await,
             Target::Direct(t) => t.call(pg, op, vars).await,
         }
     }
@@ -79,8 +90,8 @@ impl PlatformTarget {
         (RequestRecord { method: call.method.clone(), url, body }, headers)
     }
 
-    /// Sends `op` and classifies the answer.
-    pub async fn call(&self, op: Op, vars: &Vars<'_>) -> Exchange {
+    /// Sends `op` (through `via` when given) and classifies the answer.
+    pub async fn call(&self, op: Op, vars: &Vars<'_>, via: Option<&dyn Transport>) -> Exchange {
         let (request, headers) = self.request(op, vars);
         let method = reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let mut builder = self.http.request(method, &request.url);
@@ -90,7 +101,11 @@ impl PlatformTarget {
         if !request.body.is_empty() {
             builder = builder.header("content-type", "application/json").body(request.body.clone());
         }
-        let answer = match builder.send().await {
+        let sent = match via {
+            Some(transport) => transport.send(op, builder).await,
+            None => builder.send().await.map_err(|e| describe_error(&e)),
+        };
+        let answer = match sent {
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 let replayed = self
@@ -99,7 +114,7 @@ impl PlatformTarget {
                     .as_deref()
                     .and_then(|h| resp.headers().get(h))
                     .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
-                resp.text().await.map(|body| (status, body, replayed))
+                resp.text().await.map(|body| (status, body, replayed)).map_err(|e| describe_error(&e))
             }
             Err(e) => Err(e),
         };
@@ -122,11 +137,7 @@ impl PlatformTarget {
                 response: None,
                 seen: Seen::default(),
                 phase: Phase::Info,
-                error: Some(if e.is_timeout() {
-                    "no answer before the client timeout".to_string()
-                } else {
-                    format!("connection failed: {}", crate::pg::error_chain(&e))
-                }),
+                error: Some(e),
                 raw: Vec::new(),
             },
         }
@@ -156,6 +167,15 @@ impl PlatformTarget {
             balance: number(&x.balance),
             amount: v.get("amount").and_then(Value::as_i64),
         }
+    }
+}
+
+/// A transport failure in words a user can act on.
+pub fn describe_error(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "no answer before the client timeout".to_string()
+    } else {
+        format!("connection failed: {}", crate::pg::error_chain(e))
     }
 }
 

@@ -2,10 +2,12 @@
 //! drivers. Nothing here runs a scenario or formats a report.
 
 mod files;
+mod load;
 mod run;
 mod serve;
 
 use crate::exit::{Exit, Fatal};
+pub use run::parse_share;
 use clap::{Parser, Subcommand};
 
 /// paydrill drills order and payment platforms: it runs payment scenarios against a platform
@@ -26,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Run every scenario × every PG, check the invariants, write the reports.
     Run(run::RunArgs),
+    /// Hold an open arrival rate of orders on goose, check every invariant, gate on an SLO.
+    Load(Box<load::LoadArgs>),
     /// Serve the reference platform and the PG fakes on loopback until Ctrl-C.
     Serve(serve::ServeArgs),
     /// Validate scenario, profile and mock files without running anything.
@@ -57,6 +61,7 @@ pub fn main() -> i32 {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Run(args) => run::run(args).await,
+            Command::Load(args) => load::load(*args).await,
             Command::Serve(args) => serve::serve(args).await,
             Command::Check(args) => files::check(args),
             Command::Settle(args) => files::settle(args),

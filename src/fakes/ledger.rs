@@ -255,6 +255,22 @@ impl Ledger {
         self.lock().payments.values().filter(|p| p.approval_id.is_some()).map(|p| p.total - p.cancelled).sum()
     }
 
+    /// Forgets the payments of a platform order once they are checked (long load runs), and
+    /// returns them.
+    pub fn forget_order(&self, order_id: &str) -> Vec<LedgerPayment> {
+        let mut st = self.lock();
+        let ids: Vec<String> =
+            st.payments.values().filter(|p| belongs_to(&p.merchant_order_id, order_id)).map(|p| p.pg_payment_id.clone()).collect();
+        let mut gone = Vec::new();
+        for id in ids {
+            if let Some(p) = st.payments.remove(&id) {
+                st.by_order.remove(&p.merchant_order_id);
+                gone.push(p);
+            }
+        }
+        gone
+    }
+
     /// Forgets everything (between load-test steps).
     pub fn clear(&self) {
         *self.lock() = LedgerState::default();

@@ -153,7 +153,7 @@ pub struct Fake {
     ledger: Ledger,
     faults: FaultBook,
     wire: Box<dyn WireServer>,
-    replays: Mutex<HashMap<(String, String, String), FakeReply>>,
+    replays: Mutex<Replays>,
     /// Added to the balance in every cancel answer: a deliberately wrong PG, for tests.
     misreport: AtomicI64,
 }
@@ -166,7 +166,7 @@ impl Fake {
             ledger: Ledger::new(pg.as_str()),
             faults: FaultBook::new(config.faults.clone(), seed),
             wire: wire_server(pg),
-            replays: Mutex::new(HashMap::new()),
+            replays: Mutex::new(Replays::default()),
             misreport: AtomicI64::new(0),
             config,
         })
@@ -197,7 +197,7 @@ impl Fake {
     pub fn respond(&self, req: &FakeRequest) -> FakeReply {
         let replay_key = self.replay_key(req);
         if let Some(key) = &replay_key {
-            if let Some(stored) = lock(&self.replays).get(key) {
+            if let Some(stored) = lock(&self.replays).answers.get(key) {
                 let mut reply = stored.clone();
                 reply.delay = self.faults.latency();
                 return reply;
@@ -291,6 +291,30 @@ impl Fake {
                     (None, None) => None,
                 };
                 payment.map(|payment| Settled { payment, cancel: None }).ok_or(LedgerError::NotFound)
+            }
+        }
+    }
+}
+
+/// Stored answers for idempotency keys, the oldest forgotten past [`REPLAY_WINDOW`] so a long
+/// load run keeps flat memory (the real PGs keep keys for days; a fake's window is a count).
+#[derive(Default)]
+struct Replays {
+    answers: HashMap<(String, String, String), FakeReply>,
+    order: std::collections::VecDeque<(String, String, String)>,
+}
+
+/// How many idempotency keys a fake remembers.
+pub const REPLAY_WINDOW: usize = 20_000;
+
+impl Replays {
+    fn insert(&mut self, key: (String, String, String), reply: FakeReply) {
+        if self.answers.insert(key.clone(), reply).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > REPLAY_WINDOW {
+            if let Some(old) = self.order.pop_front() {
+                self.answers.remove(&old);
             }
         }
     }

@@ -43,21 +43,21 @@ fn idempotency_key(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Reads a JSON body, answering 400 with the reason when it is not the expected shape.
-fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
+fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Box<Response>> {
     let text = if body.is_empty() { &b"{}"[..] } else { &body[..] };
     serde_json::from_slice(text).map_err(|e| {
-        respond(Answer {
+        Box::new(respond(Answer {
             status: 400,
             body: json!({ "code": "INVALID_REQUEST", "message": format!("bad JSON body: {e}") }),
             replayed: false,
-        })
+        }))
     })
 }
 
 async fn create_order(State(p): State<Arc<Payments>>, headers: HeaderMap, body: Bytes) -> Response {
     match parse_body::<CreateOrder>(&body) {
         Ok(req) => respond(p.create_order(idempotency_key(&headers), req).await),
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
@@ -74,7 +74,7 @@ struct CancelBody {
 async fn cancel(State(p): State<Arc<Payments>>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     match parse_body::<CancelBody>(&body) {
         Ok(req) => respond(p.cancel(&id, idempotency_key(&headers), req.amount).await),
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 

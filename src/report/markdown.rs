@@ -8,8 +8,11 @@ use crate::settlement;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
+/// Passed and total cells per scenario and PG.
+pub type MatrixCounts = BTreeMap<(String, PgName), (u32, u32)>;
+
 /// The matrix: scenario → PG → (passed cells, total cells).
-pub fn matrix(input: &ReportInput) -> (Vec<String>, Vec<PgName>, BTreeMap<(String, PgName), (u32, u32)>) {
+pub fn matrix(input: &ReportInput) -> (Vec<String>, Vec<PgName>, MatrixCounts) {
     let mut scenarios = Vec::new();
     let mut pgs = BTreeSet::new();
     let mut counts: BTreeMap<(String, PgName), (u32, u32)> = BTreeMap::new();

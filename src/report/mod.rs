@@ -3,6 +3,7 @@
 //! temporary name and renamed, so a reader never sees half a file. Runs nothing.
 
 mod html;
+pub mod load;
 mod junit;
 mod markdown;
 

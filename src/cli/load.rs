@@ -1,0 +1,131 @@
+//! `paydrill load`: the flags of the load driver, with goose's own flags passed through.
+
+use super::run::parse_share;
+use super::CommandResult;
+use crate::load::{self, slo::Slo, LoadOptions};
+use crate::pg::PgName;
+use crate::units::{parse_duration, parse_rate, Rate};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+#[command(disable_version_flag = true)]
+#[command(after_help = "Examples:\n  paydrill load --rate 15000/min --duration 60s\n  \
+paydrill load --rate 15000/min --duration 60s --slo \"p99<200ms,errors<0.1%\"\n  \
+paydrill load --find-capacity --mix FULL_FLOW=1 --slo \"p99<200ms\"\n  \
+paydrill load --rate 30000/min --shard 1/2   (then: paydrill merge reports/load-*-shard*)\n\n\
+Every order has a scheduled start; latency counts from it, so queueing is not hidden. Goose's own\n\
+flags (--users, --report-file, --threshold, ...) pass through; goose counts a 4xx refusal as a\n\
+success (it is an answer), paydrill counts as errors only calls whose outcome stayed unknown.")]
+pub struct LoadArgs {
+    /// Arrival rate of orders (open model): 15000/min, 250/s.
+    #[arg(long, default_value = "15000/min", value_parser = parse_rate)]
+    pub rate: Rate,
+    /// How long orders arrive after the warm-up.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub duration: Duration,
+    /// Orders that arrive first and are checked but not measured.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub warmup: Duration,
+    /// Scenario mix by weight.
+    #[arg(long, default_value = load::DEFAULT_MIX, value_parser = load::parse_mix)]
+    pub mix: load::Mix,
+    /// Service-level objective, per op or overall: "p99<200ms,errors<0.1%,approve.p99<300ms".
+    #[arg(long, default_value = "", value_parser = Slo::parse)]
+    pub slo: Slo,
+    /// Step the rate up (doubling from --rate, then bisecting) until the SLO or an invariant
+    /// breaks; report the highest rate that held.
+    #[arg(long)]
+    pub find_capacity: bool,
+    /// Time per capacity step.
+    #[arg(long, default_value = "20s", value_parser = parse_duration)]
+    pub step_duration: Duration,
+    /// The capacity search does not go past this rate.
+    #[arg(long, default_value = "600000/min", value_parser = parse_rate)]
+    pub max_rate: Rate,
+    /// Base URL of a platform to load (default: the embedded reference platform).
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// Profile for --target.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Allow a --target that is not on loopback.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Folder for run reports.
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Run as shard i of N: 1/N of the rate, disjoint keys and order ids.
+    #[arg(long, value_name = "i/N", value_parser = load::parse_shard)]
+    pub shard: Option<(u32, u32)>,
+    /// Only these PGs (repeatable; default: all).
+    #[arg(long = "pg", value_name = "NAME")]
+    pub pgs: Vec<PgName>,
+    /// Share of PG calls answered with the PG's internal error.
+    #[arg(long, value_name = "RATE", value_parser = parse_share)]
+    pub pg_error_rate: Option<f64>,
+    /// Share of PG calls held past the platform's timeout.
+    #[arg(long, value_name = "RATE", value_parser = parse_share)]
+    pub pg_timeout_rate: Option<f64>,
+    /// PG answer latency, uniform between two durations: "2ms..10ms" (or one value).
+    #[arg(long, value_name = "MIN..MAX", value_parser = parse_latency)]
+    pub pg_latency: Option<(Duration, Duration)>,
+    /// How long the embedded platform waits for a PG.
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    pub pg_timeout: Duration,
+    /// Switch on a bug in the embedded platform (repeatable).
+    #[arg(long = "defect", value_name = "NAME")]
+    pub defects: Vec<crate::platform::Defect>,
+    /// Folder of mock files.
+    #[arg(long = "mocks", value_name = "DIR")]
+    pub mocks_dir: Option<PathBuf>,
+    /// Folder of scenario files.
+    #[arg(long = "scenario-dir", value_name = "DIR")]
+    pub scenarios_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub goose: goose::config::GooseConfiguration,
+}
+
+fn parse_latency(text: &str) -> Result<(Duration, Duration), String> {
+    match text.split_once("..") {
+        Some((a, b)) => {
+            let (a, b) = (parse_duration(a)?, parse_duration(b)?);
+            if a > b {
+                return Err(format!("--pg-latency {text}: the minimum is above the maximum"));
+            }
+            Ok((a, b))
+        }
+        None => parse_duration(text).map(|d| (d, d)),
+    }
+}
+
+pub async fn load(args: LoadArgs) -> CommandResult {
+    let opts = LoadOptions {
+        rate: args.rate,
+        duration: args.duration,
+        warmup: args.warmup,
+        mix: args.mix.0,
+        slo: args.slo,
+        find_capacity: args.find_capacity,
+        step_duration: args.step_duration,
+        max_rate: args.max_rate,
+        target: args.target,
+        profile: args.profile,
+        allow_remote: args.allow_remote,
+        out: args.out,
+        shard: args.shard,
+        pgs: args.pgs,
+        error_rate: args.pg_error_rate,
+        timeout_rate: args.pg_timeout_rate,
+        latency: args.pg_latency,
+        pg_timeout: args.pg_timeout,
+        defects: args.defects,
+        mocks_dir: args.mocks_dir,
+        scenarios_dir: args.scenarios_dir,
+        goose: args.goose,
+    };
+    let outcome = load::run(&opts).await?;
+    println!("{}", outcome.summary);
+    println!("Reports: {}", outcome.run_dir.display());
+    Ok(outcome.exit)
+}
