@@ -129,3 +129,30 @@ pub async fn load(args: LoadArgs) -> CommandResult {
     println!("Reports: {}", outcome.run_dir.display());
     Ok(outcome.exit)
 }
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  paydrill load --rate 30000/min --shard 1/2 &  paydrill load --rate 30000/min --shard 2/2\n  \
+paydrill merge reports/load-*-shard1of2 reports/load-*-shard2of2"
+)]
+pub struct MergeArgs {
+    /// The run folders of the shards (each has load.json and history.jsonl).
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Folder for the merged summary.
+    #[arg(long, default_value = "reports/merged", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+pub fn merge(args: MergeArgs) -> CommandResult {
+    let scenarios = crate::spec::resolve_scenarios(None)?;
+    let merged = load::merge::merge(&args.dirs, &scenarios)?;
+    let md = load::merge::write(&args.out, &merged)
+        .map_err(|e| crate::exit::Fatal::bad_input(format!("cannot write in {} (--out): {e}", args.out.display())))?;
+    println!("{md}");
+    Ok(if merged.verdict.violations.is_empty() && merged.slo_broken.is_empty() {
+        crate::exit::Exit::Held
+    } else {
+        crate::exit::Exit::Failed
+    })
+}

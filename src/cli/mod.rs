@@ -32,6 +32,9 @@ pub enum Command {
     Load(Box<load::LoadArgs>),
     /// Serve the reference platform and the PG fakes on loopback until Ctrl-C.
     Serve(serve::ServeArgs),
+    /// Merge the run folders of load shards: summed counts, merged histograms, invariants
+    /// over every shard's history.
+    Merge(load::MergeArgs),
     /// Validate scenario, profile and mock files without running anything.
     Check(files::CheckArgs),
     /// Rebuild the settlement CSV from a recorded history.jsonl.
@@ -63,6 +66,7 @@ pub fn main() -> i32 {
             Command::Run(args) => run::run(args).await,
             Command::Load(args) => load::load(*args).await,
             Command::Serve(args) => serve::serve(args).await,
+            Command::Merge(args) => load::merge(args),
             Command::Check(args) => files::check(args),
             Command::Settle(args) => files::settle(args),
         }

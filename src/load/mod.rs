@@ -4,6 +4,7 @@
 //! SLO gates, a capacity search, and shards that merge.
 
 pub mod latency;
+pub mod merge;
 pub mod pacing;
 pub mod slo;
 
@@ -112,6 +113,7 @@ struct Shared {
     weights: Vec<u32>,
     pgs: Vec<PgName>,
     info: RunInfo,
+    shard: Option<(u32, u32)>,
     sink: Mutex<Sink>,
 }
 
@@ -239,7 +241,10 @@ async fn run_order(shared: &Shared, step: &Step, user: &mut GooseUser) {
     step.started.fetch_add(1, Ordering::Relaxed);
     let scenario = &shared.scenarios[pacing::pick(&shared.weights, slot.n)];
     let pg = shared.pgs[(slot.n % shared.pgs.len() as u64) as usize];
-    let cell = history::Cell { scenario: scenario.name.clone(), pg, repeat: (slot.n + 1) as u32 };
+    // Instance numbers are unique across steps and shards, so merged histories keep them apart.
+    let (shard_i, shard_n) = shared.shard.unwrap_or((1, 1));
+    let instance = (step.index as u64 - 1) * 100_000_000 + slot.n * shard_n as u64 + shard_i as u64;
+    let cell = history::Cell { scenario: scenario.name.clone(), pg, repeat: instance as u32 };
     let recorder = match Recorder::new(None, true) {
         Ok(r) => r,
         Err(_) => return,
@@ -560,6 +565,7 @@ pub async fn run(opts: &LoadOptions) -> Result<LoadOutcome, Fatal> {
         weights,
         pgs,
         info,
+        shard: opts.shard,
         sink: Mutex::new(Sink {
             history,
             settlement: csv::WriterBuilder::new().has_headers(true).from_writer(settlement_file),
