@@ -3,6 +3,7 @@
 //! Data flows one way: spec → driver → exec (through target) → history → check → report.
 //! The reference platform ([`platform`]) and the PG fakes ([`fakes`]) are the embedded target.
 
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod direct;

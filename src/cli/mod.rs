@@ -1,6 +1,7 @@
 //! The command line (clap only): what each command and flag means, and the hand-over to the
 //! drivers. Nothing here runs a scenario or formats a report.
 
+mod bench;
 mod files;
 mod load;
 mod run;
@@ -35,6 +36,8 @@ pub enum Command {
     /// Merge the run folders of load shards: summed counts, merged histograms, invariants
     /// over every shard's history.
     Merge(load::MergeArgs),
+    /// Benchmarks: `paydrill bench fakes` measures the PG-fake servers.
+    Bench(bench::BenchArgs),
     /// Validate scenario, profile and mock files without running anything.
     Check(files::CheckArgs),
     /// Rebuild the settlement CSV from a recorded history.jsonl.
@@ -67,6 +70,7 @@ pub fn main() -> i32 {
             Command::Load(args) => load::load(*args).await,
             Command::Serve(args) => serve::serve(args).await,
             Command::Merge(args) => load::merge(args),
+            Command::Bench(args) => bench::bench(args).await,
             Command::Check(args) => files::check(args),
             Command::Settle(args) => files::settle(args),
         }
