@@ -1,22 +1,150 @@
-//! Kakaopay, server side. (Being written.)
+//! KakaoPay (new online API), server side: `POST /online/v1/payment/{ready,approve,cancel,order}`
+//! with JSON bodies and `Authorization: SECRET_KEY <key>`; a wrong key or `cid` gets 401.
+//! KakaoPay publishes no error table, so the negative `error_code`s are paydrill's choice
+//! (see `crate::pg::kakaopay::codes`). `ready` makes a READY payment with a `tid`; `approve`
+//! takes the amount from it (so a second `ready` of a still-unapproved order replaces it).
 
-use super::{FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
-use crate::pg::{Credentials, PgName};
-use serde_json::json;
+use super::{kst, krw_field, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use crate::pg::kakaopay::{auth, codes};
+use crate::pg::{Credentials, PgName, PgStatus};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-pub struct KakaopayServer;
+#[derive(Default)]
+pub struct KakaopayServer {
+    tids: AtomicU64,
+}
+
+fn err(status: u16, code: i64, message: &str) -> FakeReply {
+    FakeReply::json(
+        status,
+        json!({ "error_code": code, "error_message": message, "extras": { "method_result_code": code.to_string(), "method_result_message": message } }),
+    )
+}
+
+fn status_word(s: PgStatus) -> &'static str {
+    match s {
+        PgStatus::Ready => "READY",
+        PgStatus::Paid => "SUCCESS_PAYMENT",
+        PgStatus::PartialCanceled => "PART_CANCEL_PAYMENT",
+        PgStatus::Canceled => "CANCEL_PAYMENT",
+        PgStatus::Failed => "FAIL_PAYMENT",
+    }
+}
+
+fn ledger_error(e: &LedgerError) -> FakeReply {
+    match e {
+        LedgerError::NotFound => err(400, codes::NOT_FOUND, "TID_NOT_EXIST"),
+        LedgerError::DuplicateOrderId => err(400, codes::DUPLICATE_ORDER, "partner_order_id already paid"),
+        LedgerError::AlreadyApproved => err(400, codes::ALREADY_APPROVED, "payment already approved"),
+        LedgerError::AmountMismatch { .. } => err(400, codes::AMOUNT_MISMATCH, "approval failure: amount mismatch"),
+        LedgerError::AlreadyCanceled => err(400, codes::ALREADY_CANCELED, "payment already cancelled"),
+        LedgerError::OverBalance { .. } => err(400, codes::OVER_BALANCE, "cancel_amount exceeds the cancelable amount"),
+        LedgerError::BalanceMismatch { .. } => err(400, codes::BALANCE_MISMATCH, "cancel_available_amount mismatch"),
+        LedgerError::InvalidAmount => err(400, codes::INVALID_REQUEST, "invalid amount"),
+        LedgerError::NotApproved => err(400, codes::ALREADY_APPROVED, "payment is not approved"),
+    }
+}
+
+fn amount(total: i64) -> Value {
+    json!({ "total": total, "tax_free": 0, "vat": total / 11, "point": 0, "discount": 0, "green_deposit": 0 })
+}
+
+fn order_json(s: &Settled) -> Value {
+    let p = &s.payment;
+    json!({
+        "tid": p.pg_payment_id,
+        "cid": "TC0ONETIME",
+        "status": status_word(p.status),
+        "partner_order_id": p.merchant_order_id,
+        "partner_user_id": "paydrill",
+        "payment_method_type": "MONEY",
+        "amount": amount(p.total),
+        "canceled_amount": amount(p.cancelled),
+        "cancel_available_amount": amount(p.balance),
+        "item_name": "paydrill order",
+        "approved_at": p.approved_at.map(kst),
+        "aid": p.approval_id,
+        "payment_action_details": p.cancels.iter().map(|c| json!({
+            "aid": c.cancel_id, "amount": -c.amount, "payment_action_type": "CANCEL", "approved_at": kst(c.canceled_at)
+        })).collect::<Vec<_>>(),
+    })
+}
 
 impl WireServer for KakaopayServer {
     fn pg(&self) -> PgName {
         PgName::Kakaopay
     }
-    fn parse(&self, _req: &FakeRequest, _creds: &Credentials) -> Result<WireCall, FakeReply> {
-        Err(self.internal_error())
+
+    fn parse(&self, req: &FakeRequest, creds: &Credentials) -> Result<WireCall, FakeReply> {
+        if req.header("authorization") != Some(auth(&creds.secret).as_str()) {
+            return Err(err(401, codes::UNAUTHORIZED, "invalid secret key"));
+        }
+        let b = req.json().ok_or_else(|| err(400, codes::INVALID_REQUEST, "body must be JSON"))?;
+        if text_field(&b, "cid").as_deref() != Some(creds.merchant_id.as_str()) {
+            return Err(err(401, codes::UNAUTHORIZED, "invalid cid"));
+        }
+        let need = |key: &str| text_field(&b, key).ok_or_else(|| err(400, codes::INVALID_REQUEST, &format!("{key} is required")));
+        match (req.method.as_str(), req.segments().as_slice()) {
+            ("POST", ["online", "v1", "payment", "ready"]) => {
+                let amount = krw_field(&b, "total_amount").ok_or_else(|| err(400, codes::INVALID_REQUEST, "total_amount is required"))?;
+                let n = self.tids.fetch_add(1, Ordering::Relaxed) + 1;
+                Ok(WireCall::Ready {
+                    pg_payment_id: format!("T{:019}", n),
+                    merchant_order_id: need("partner_order_id")?,
+                    amount,
+                })
+            }
+            ("POST", ["online", "v1", "payment", "approve"]) => {
+                need("pg_token")?;
+                Ok(WireCall::Approve { pg_payment_id: need("tid")?, merchant_order_id: Some(need("partner_order_id")?), amount: None })
+            }
+            ("POST", ["online", "v1", "payment", "cancel"]) => {
+                let amount = krw_field(&b, "cancel_amount").ok_or_else(|| err(400, codes::INVALID_REQUEST, "cancel_amount is required"))?;
+                krw_field(&b, "cancel_tax_free_amount")
+                    .ok_or_else(|| err(400, codes::INVALID_REQUEST, "cancel_tax_free_amount is required"))?;
+                Ok(WireCall::Cancel {
+                    pg_payment_id: need("tid")?,
+                    amount: Some(amount),
+                    expected_balance: krw_field(&b, "cancel_available_amount"),
+                    reason: "cancel".into(),
+                })
+            }
+            ("POST", ["online", "v1", "payment", "order"]) => {
+                Ok(WireCall::Inquire { pg_payment_id: Some(need("tid")?), merchant_order_id: None })
+            }
+            _ => Err(err(404, codes::INVALID_REQUEST, "no such API")),
+        }
     }
-    fn render(&self, _call: &WireCall, _outcome: &Result<Settled, LedgerError>) -> FakeReply {
-        self.internal_error()
+
+    fn render(&self, call: &WireCall, outcome: &Result<Settled, LedgerError>) -> FakeReply {
+        let s = match outcome {
+            Ok(s) => s,
+            Err(e) => return ledger_error(e),
+        };
+        let p = &s.payment;
+        match call {
+            WireCall::Ready { .. } => FakeReply::json(
+                200,
+                json!({
+                    "tid": p.pg_payment_id,
+                    "next_redirect_pc_url": format!("https://online-pay.kakao.com/mockup/v1/{}/info", p.pg_payment_id),
+                    "created_at": kst(time::OffsetDateTime::now_utc()),
+                }),
+            ),
+            WireCall::Cancel { .. } => {
+                let c = s.cancel.as_ref();
+                let mut v = order_json(s);
+                v["aid"] = json!(c.map(|c| c.cancel_id.clone()));
+                v["approved_cancel_amount"] = amount(c.map_or(0, |c| c.amount));
+                v["canceled_at"] = json!(c.map(|c| kst(c.canceled_at)));
+                FakeReply::json(200, v)
+            }
+            _ => FakeReply::json(200, order_json(s)),
+        }
     }
+
     fn internal_error(&self) -> FakeReply {
-        FakeReply::json(500, json!({"error": "not implemented"}))
+        err(500, codes::INTERNAL, "internal server error")
     }
 }

@@ -136,8 +136,8 @@ pub trait WireServer: Send + Sync {
 pub fn wire_server(pg: PgName) -> Box<dyn WireServer> {
     match pg {
         PgName::Toss => Box::new(toss::TossServer),
-        PgName::Kakaopay => Box::new(kakaopay::KakaopayServer),
-        PgName::Nicepay => Box::new(nicepay::NicepayServer),
+        PgName::Kakaopay => Box::new(kakaopay::KakaopayServer::default()),
+        PgName::Nicepay => Box::new(nicepay::NicepayServer::default()),
         PgName::Kcp => Box::new(kcp::KcpServer),
         PgName::Naverpay => Box::new(naverpay::NaverpayServer),
         PgName::Inicis => Box::new(inicis::InicisServer),
@@ -328,6 +328,24 @@ pub fn order_in_payment_id(pg: PgName, pg_payment_id: &str) -> Option<String> {
         .and_then(|rest| rest.strip_prefix('_'))
         .filter(|rest| !rest.is_empty())
         .map(str::to_string)
+}
+
+/// A JSON field as text (strings as they are, numbers written out).
+pub fn text_field(v: &serde_json::Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A JSON field as whole won (numbers, or strings of digits).
+pub fn krw_field(v: &serde_json::Value, key: &str) -> Option<Krw> {
+    match v.get(key)? {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
 }
 
 /// KST (UTC+9) RFC 3339 time, the way Korean PGs write it.

@@ -92,6 +92,16 @@ impl PgClient {
     /// Cancels `req.amount`, or everything left when it is `None`.
     pub async fn cancel(&self, payment: &PaymentRef, req: &CancelRequest) -> PgCall<PgCancel> {
         let mut exchanges = Vec::new();
+        let mut req = req.clone();
+        if req.expected_balance.is_none() && self.codec.cancel_needs_balance(&req) {
+            let call = self.codec.inquire(&self.creds, payment);
+            let read = self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_inquire(&r));
+            match read {
+                Ok(p) => req.expected_balance = Some(p.balance),
+                Err(e) => return PgCall { result: Err(e), exchanges, pg_payment_id: Some(payment.pg_payment_id.clone()) },
+            }
+        }
+        let req = &req;
         let call = self.codec.cancel(&self.creds, payment, req);
         let result = self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_cancel(payment, req, &r));
         PgCall { result, exchanges, pg_payment_id: Some(payment.pg_payment_id.clone()) }

@@ -322,6 +322,13 @@ pub trait WireCodec: Send + Sync {
     fn approve(&self, creds: &Credentials, pg_payment_id: &str, req: &ApproveRequest) -> HttpCall;
     fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError>;
 
+    /// Whether this cancel can only be sent knowing the balance before it (a PG that wants
+    /// the full amount spelled out, or the remaining amount asserted). [`PgClient`] then reads
+    /// the payment first when the caller gave no `expected_balance`.
+    fn cancel_needs_balance(&self, _req: &CancelRequest) -> bool {
+        false
+    }
+
     fn cancel(&self, creds: &Credentials, payment: &PaymentRef, req: &CancelRequest) -> HttpCall;
     fn read_cancel(&self, payment: &PaymentRef, req: &CancelRequest, reply: &HttpReply) -> Result<PgCancel, PgError>;
 

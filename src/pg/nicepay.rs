@@ -1,39 +1,145 @@
-//! Nicepay, client side. (Being written.)
+//! NicePay (Start API), client side: JSON, `Authorization: Basic base64(clientKey:secretKey)`,
+//! HTTP 200 with `resultCode` (`0000` ok). Approve `POST /v1/payments/{tid}` with `amount`;
+//! cancel `POST /v1/payments/{tid}/cancel` with `reason`, `orderId` (new for every partial
+//! cancel) and `cancelAmt` (absent = full); inquire `GET /v1/payments/{tid}`.
 
+use super::json;
 use super::{
     ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
-    WireCodec,
+    PgStatus, Rejection, WireCodec,
 };
+use base64::Engine;
+use serde_json::{json, Value};
 
 const PG: PgName = PgName::Nicepay;
 
 pub struct NicepayCodec;
 
+/// `Basic base64(clientKey:secretKey)`.
+pub fn auth(creds: &Credentials) -> String {
+    let raw = format!("{}:{}", creds.merchant_id, creds.secret);
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+}
+
+/// NicePay status words → canonical.
+pub fn status(word: &str) -> Option<PgStatus> {
+    Some(match word {
+        "ready" => PgStatus::Ready,
+        "paid" => PgStatus::Paid,
+        "partialCancelled" => PgStatus::PartialCanceled,
+        "cancelled" => PgStatus::Canceled,
+        "failed" | "expired" => PgStatus::Failed,
+        _ => return None,
+    })
+}
+
+/// Result codes: NicePay's own where its docs name them, paydrill's choice otherwise.
+pub mod codes {
+    pub const OK: &str = "0000";
+    pub const CANCEL_OK: &str = "2001";
+    pub const ALREADY_CANCELED: &str = "2015";
+    pub const OVER_BALANCE: &str = "2032";
+    pub const BAD_AMOUNT: &str = "2010";
+    pub const NOT_FOUND: &str = "2012";
+    pub const DUPLICATE_ORDER: &str = "A127";
+    pub const AMOUNT_MISMATCH: &str = "A123";
+    pub const DB_ERROR: &str = "2000";
+    /// Chosen: an unauthorised key.
+    pub const UNAUTHORIZED: &str = "U104";
+    /// Chosen: the transaction was already approved.
+    pub const ALREADY_APPROVED: &str = "A118";
+    /// Chosen: a partial cancel repeated an orderId.
+    pub const DUPLICATE_CANCEL_ORDER: &str = "2041";
+    /// Chosen: a request NicePay cannot read.
+    pub const INVALID_REQUEST: &str = "9001";
+}
+
+fn rejection(code: &str) -> Option<Rejection> {
+    Some(match code {
+        codes::ALREADY_CANCELED | "2013" => Rejection::AlreadyCanceled,
+        codes::OVER_BALANCE => Rejection::OverBalance,
+        codes::BAD_AMOUNT | codes::INVALID_REQUEST => Rejection::InvalidRequest,
+        codes::NOT_FOUND => Rejection::NotFound,
+        codes::DUPLICATE_ORDER => Rejection::DuplicateOrderId,
+        codes::AMOUNT_MISMATCH => Rejection::AmountMismatch,
+        codes::UNAUTHORIZED => Rejection::Unauthorized,
+        codes::ALREADY_APPROVED => Rejection::AlreadyApproved,
+        codes::DUPLICATE_CANCEL_ORDER => Rejection::Other,
+        _ => return None,
+    })
+}
+
+fn ok_body(reply: &HttpReply, ok: &[&str]) -> Result<Value, PgError> {
+    let v = json::body(PG, reply)?;
+    let code = v.get("resultCode").and_then(Value::as_str).unwrap_or("").to_string();
+    if reply.status == 200 && ok.contains(&code.as_str()) {
+        return Ok(v);
+    }
+    let message = v.get("resultMsg").and_then(Value::as_str).unwrap_or("").to_string();
+    Err(match rejection(&code) {
+        Some(r) => PgError::business(PG, r, code, message),
+        None if code == codes::DB_ERROR || reply.status >= 500 => PgError::system(PG, code, message),
+        None => PgError::business(PG, Rejection::Other, code, message),
+    })
+}
+
+fn payment(v: &Value) -> Result<PgPayment, PgError> {
+    let word = json::string(PG, v, "/status")?;
+    let tid = json::string(PG, v, "/tid")?;
+    Ok(PgPayment {
+        status: status(&word).ok_or_else(|| PgError::unexpected(PG, format!("unknown status {word}")))?,
+        merchant_order_id: json::string(PG, v, "/orderId")?,
+        total: json::krw(PG, v, "/amount")?,
+        balance: json::krw(PG, v, "/balanceAmt")?,
+        transaction_id: tid.clone(),
+        pg_payment_id: tid,
+    })
+}
+
 impl WireCodec for NicepayCodec {
     fn pg(&self) -> PgName {
         PG
     }
-    fn approve(&self, _creds: &Credentials, _pg_payment_id: &str, _req: &ApproveRequest) -> HttpCall {
-        HttpCall::post("/unimplemented")
+
+    fn approve(&self, creds: &Credentials, pg_payment_id: &str, req: &ApproveRequest) -> HttpCall {
+        HttpCall::post(format!("/v1/payments/{pg_payment_id}"))
+            .header("Authorization", auth(creds))
+            .json(json!({ "amount": req.amount }))
     }
-    fn read_approve(&self, _reply: &HttpReply) -> Result<PgPayment, PgError> {
-        Err(PgError::unexpected(PG, "not implemented"))
+
+    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
+        payment(&ok_body(reply, &[codes::OK])?)
     }
-    fn cancel(&self, _creds: &Credentials, _payment: &PaymentRef, _req: &CancelRequest) -> HttpCall {
-        HttpCall::post("/unimplemented")
+
+    fn cancel(&self, creds: &Credentials, payment: &PaymentRef, req: &CancelRequest) -> HttpCall {
+        // Every partial cancel needs an orderId of its own; the idempotency key is one.
+        let cancel_order = match &req.idempotency_key {
+            Some(key) => format!("{}-{key}", payment.merchant_order_id),
+            None => format!("{}-c{}", payment.merchant_order_id, time::OffsetDateTime::now_utc().unix_timestamp_nanos()),
+        };
+        let mut body = json!({ "reason": req.reason, "orderId": cancel_order });
+        if let Some(amount) = req.amount {
+            body["cancelAmt"] = json!(amount);
+        }
+        HttpCall::post(format!("/v1/payments/{}/cancel", payment.pg_payment_id)).header("Authorization", auth(creds)).json(body)
     }
-    fn read_cancel(
-        &self,
-        _payment: &PaymentRef,
-        _req: &CancelRequest,
-        _reply: &HttpReply,
-    ) -> Result<PgCancel, PgError> {
-        Err(PgError::unexpected(PG, "not implemented"))
+
+    fn read_cancel(&self, payment: &PaymentRef, _req: &CancelRequest, reply: &HttpReply) -> Result<PgCancel, PgError> {
+        let v = ok_body(reply, &[codes::OK, codes::CANCEL_OK])?;
+        let last = v.get("cancels").and_then(Value::as_array).and_then(|c| c.last()).cloned().unwrap_or(Value::Null);
+        Ok(PgCancel {
+            pg_payment_id: payment.pg_payment_id.clone(),
+            transaction_id: json::string(PG, &v, "/cancelledTid")?,
+            amount: json::krw(PG, &last, "/amount")?,
+            balance_after: Some(json::krw(PG, &v, "/balanceAmt")?),
+        })
     }
-    fn inquire(&self, _creds: &Credentials, _payment: &PaymentRef) -> HttpCall {
-        HttpCall::post("/unimplemented")
+
+    fn inquire(&self, creds: &Credentials, payment: &PaymentRef) -> HttpCall {
+        HttpCall::get(format!("/v1/payments/{}", payment.pg_payment_id)).header("Authorization", auth(creds))
     }
-    fn read_inquire(&self, _reply: &HttpReply) -> Result<PgPayment, PgError> {
-        Err(PgError::unexpected(PG, "not implemented"))
+
+    fn read_inquire(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
+        payment(&ok_body(reply, &[codes::OK])?)
     }
 }
