@@ -1,39 +1,150 @@
-//! Kcp, client side. (Being written.)
+//! NHN KCP, client side: JSON, HTTP 200 with `res_cd` (`0000` ok), `site_cd` and
+//! `kcp_cert_info` in every body. Approve `POST /gw/enc/v1/payment`, cancel
+//! `POST /gw/mod/v1/cancel` (`mod_type` STSC full / STPC partial with `mod_mny` and `rem_mny`,
+//! the balance before the cancel), inquire `POST /std/inquery`.
 
+use super::json;
 use super::{
     ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
-    WireCodec,
+    PgStatus, Rejection, WireCodec,
 };
+use serde_json::{json, Value};
 
 const PG: PgName = PgName::Kcp;
 
 pub struct KcpCodec;
 
+/// KCP publishes no error table; these `res_cd` values are paydrill's choice.
+pub mod codes {
+    pub const OK: &str = "0000";
+    pub const UNAUTHORIZED: &str = "8001";
+    pub const ALREADY_APPROVED: &str = "8002";
+    pub const NOT_FOUND: &str = "8101";
+    pub const AMOUNT_MISMATCH: &str = "8105";
+    pub const DUPLICATE_ORDER: &str = "8128";
+    pub const ALREADY_CANCELED: &str = "8133";
+    pub const OVER_BALANCE: &str = "8143";
+    pub const BALANCE_MISMATCH: &str = "8144";
+    pub const INVALID_REQUEST: &str = "8900";
+    pub const INTERNAL: &str = "9999";
+}
+
+/// KCP payment states in paydrill's fake (`pay_status`) → canonical.
+pub fn status(word: &str) -> Option<PgStatus> {
+    Some(match word {
+        "ready" => PgStatus::Ready,
+        "paid" => PgStatus::Paid,
+        "partial_canceled" => PgStatus::PartialCanceled,
+        "canceled" => PgStatus::Canceled,
+        "failed" => PgStatus::Failed,
+        _ => return None,
+    })
+}
+
+fn rejection(code: &str) -> Option<Rejection> {
+    Some(match code {
+        codes::UNAUTHORIZED => Rejection::Unauthorized,
+        codes::ALREADY_APPROVED => Rejection::AlreadyApproved,
+        codes::NOT_FOUND => Rejection::NotFound,
+        codes::AMOUNT_MISMATCH => Rejection::AmountMismatch,
+        codes::DUPLICATE_ORDER => Rejection::DuplicateOrderId,
+        codes::ALREADY_CANCELED => Rejection::AlreadyCanceled,
+        codes::OVER_BALANCE => Rejection::OverBalance,
+        codes::BALANCE_MISMATCH => Rejection::BalanceMismatch,
+        codes::INVALID_REQUEST => Rejection::InvalidRequest,
+        _ => return None,
+    })
+}
+
+fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
+    let v = json::body(PG, reply)?;
+    let code = v.get("res_cd").and_then(Value::as_str).unwrap_or("").to_string();
+    if reply.status == 200 && code == codes::OK {
+        return Ok(v);
+    }
+    let message = v.get("res_msg").and_then(Value::as_str).unwrap_or("").to_string();
+    Err(match rejection(&code) {
+        Some(r) => PgError::business(PG, r, code, message),
+        None if code == codes::INTERNAL || reply.status >= 500 => PgError::system(PG, code, message),
+        None => PgError::business(PG, Rejection::Other, code, message),
+    })
+}
+
+fn payment(v: &Value) -> Result<PgPayment, PgError> {
+    let tno = json::string(PG, v, "/tno")?;
+    let word = json::string(PG, v, "/pay_status")?;
+    Ok(PgPayment {
+        status: status(&word).ok_or_else(|| PgError::unexpected(PG, format!("unknown pay_status {word}")))?,
+        merchant_order_id: json::string(PG, v, "/ordr_idxx")?,
+        total: json::krw(PG, v, "/amount")?,
+        balance: json::krw(PG, v, "/rem_mny")?,
+        transaction_id: json::string(PG, v, "/app_no").unwrap_or_else(|_| tno.clone()),
+        pg_payment_id: tno,
+    })
+}
+
 impl WireCodec for KcpCodec {
     fn pg(&self) -> PgName {
         PG
     }
-    fn approve(&self, _creds: &Credentials, _pg_payment_id: &str, _req: &ApproveRequest) -> HttpCall {
-        HttpCall::post("/unimplemented")
+
+    fn approve(&self, creds: &Credentials, pg_payment_id: &str, req: &ApproveRequest) -> HttpCall {
+        HttpCall::post("/gw/enc/v1/payment").json(json!({
+            "tran_cd": "00100000",
+            "site_cd": creds.merchant_id,
+            "kcp_cert_info": creds.secret,
+            "enc_data": pg_payment_id,
+            "enc_info": "paydrill",
+            "ordr_mony": req.amount.to_string(),
+            "ordr_idxx": req.merchant_order_id,
+            "pay_method": "CARD",
+        }))
     }
-    fn read_approve(&self, _reply: &HttpReply) -> Result<PgPayment, PgError> {
-        Err(PgError::unexpected(PG, "not implemented"))
+
+    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
+        payment(&ok_body(reply)?)
     }
-    fn cancel(&self, _creds: &Credentials, _payment: &PaymentRef, _req: &CancelRequest) -> HttpCall {
-        HttpCall::post("/unimplemented")
+
+    fn cancel_needs_balance(&self, req: &CancelRequest) -> bool {
+        req.amount.is_some()
     }
-    fn read_cancel(
-        &self,
-        _payment: &PaymentRef,
-        _req: &CancelRequest,
-        _reply: &HttpReply,
-    ) -> Result<PgCancel, PgError> {
-        Err(PgError::unexpected(PG, "not implemented"))
+
+    fn cancel(&self, creds: &Credentials, payment: &PaymentRef, req: &CancelRequest) -> HttpCall {
+        let mut body = json!({
+            "site_cd": creds.merchant_id,
+            "kcp_cert_info": creds.secret,
+            "tno": payment.pg_payment_id,
+            "mod_type": if req.amount.is_some() { "STPC" } else { "STSC" },
+            "mod_desc": req.reason,
+        });
+        if let Some(amount) = req.amount {
+            body["mod_mny"] = json!(amount.to_string());
+        }
+        if let Some(balance) = req.expected_balance {
+            body["rem_mny"] = json!(balance.to_string());
+        }
+        HttpCall::post("/gw/mod/v1/cancel").json(body)
     }
-    fn inquire(&self, _creds: &Credentials, _payment: &PaymentRef) -> HttpCall {
-        HttpCall::post("/unimplemented")
+
+    fn read_cancel(&self, payment: &PaymentRef, _req: &CancelRequest, reply: &HttpReply) -> Result<PgCancel, PgError> {
+        let v = ok_body(reply)?;
+        Ok(PgCancel {
+            pg_payment_id: payment.pg_payment_id.clone(),
+            transaction_id: json::string(PG, &v, "/mod_tno")?,
+            amount: json::krw(PG, &v, "/mod_mny")?,
+            balance_after: Some(json::krw(PG, &v, "/rem_mny")?),
+        })
     }
-    fn read_inquire(&self, _reply: &HttpReply) -> Result<PgPayment, PgError> {
-        Err(PgError::unexpected(PG, "not implemented"))
+
+    fn inquire(&self, creds: &Credentials, payment: &PaymentRef) -> HttpCall {
+        HttpCall::post("/std/inquery").json(json!({
+            "site_cd": creds.merchant_id,
+            "kcp_cert_info": creds.secret,
+            "tno": payment.pg_payment_id,
+        }))
+    }
+
+    fn read_inquire(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
+        payment(&ok_body(reply)?)
     }
 }
