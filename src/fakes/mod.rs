@@ -139,7 +139,7 @@ pub fn wire_server(pg: PgName) -> Box<dyn WireServer> {
         PgName::Kakaopay => Box::new(kakaopay::KakaopayServer::default()),
         PgName::Nicepay => Box::new(nicepay::NicepayServer::default()),
         PgName::Kcp => Box::new(kcp::KcpServer),
-        PgName::Naverpay => Box::new(naverpay::NaverpayServer),
+        PgName::Naverpay => Box::new(naverpay::NaverpayServer::default()),
         PgName::Inicis => Box::new(inicis::InicisServer),
         PgName::Easypay => Box::new(easypay::EasypayServer),
         PgName::Portone => Box::new(portone::PortoneServer),
