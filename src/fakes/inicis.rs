@@ -1,22 +1,138 @@
-//! Inicis, server side. (Being written.)
+//! KG Inicis (INIAPI v1), server side: form requests only, JSON answers with `resultCode`.
+//! Every request is checked by its `mid` and `hashData` (SHA-512 of the hash key and the
+//! type's fields); a wrong key fails the hash and is refused with `resultCode` 500. Refund
+//! `POST /api/v1/refund` follows Inicis's fields (`type`, `price`, `confirmPrice` = balance
+//! after; a partial answer carries a new `tid`, `prtcTid`, `prtcPrice`, `prtcRemains`,
+//! `prtcCnt`). Chosen where the notes are silent: `POST /api/v1/approve` and
+//! `POST /api/v1/inquiry` in the same style, and the failure codes (`crate::pg::inicis::codes`).
 
-use super::{FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
-use crate::pg::{Credentials, PgName};
-use serde_json::json;
+use super::{kst, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use crate::pg::inicis::{codes, hash};
+use crate::pg::{Credentials, Krw, PgName, PgStatus};
+use serde_json::{json, Value};
 
 pub struct InicisServer;
+
+fn result(code: &str, message: &str) -> FakeReply {
+    FakeReply::json(200, json!({ "resultCode": code, "resultMsg": message }))
+}
+
+fn status_word(s: PgStatus) -> &'static str {
+    match s {
+        PgStatus::Ready => "ready",
+        PgStatus::Paid => "paid",
+        PgStatus::PartialCanceled => "partial",
+        PgStatus::Canceled => "cancelled",
+        PgStatus::Failed => "failed",
+    }
+}
+
+fn ledger_error(e: &LedgerError) -> FakeReply {
+    match e {
+        LedgerError::NotFound => result(codes::NOT_FOUND, "거래 정보가 없습니다"),
+        LedgerError::DuplicateOrderId => result(codes::DUPLICATE_ORDER, "주문번호(moid) 중복"),
+        LedgerError::AlreadyApproved | LedgerError::NotApproved => result(codes::ALREADY_APPROVED, "이미 승인된 거래"),
+        LedgerError::AmountMismatch { .. } => result(codes::AMOUNT_MISMATCH, "승인 금액 불일치"),
+        LedgerError::AlreadyCanceled => result(codes::ALREADY_CANCELED, "기취소 거래"),
+        LedgerError::OverBalance { .. } => result(codes::OVER_BALANCE, "취소 가능 금액 초과"),
+        LedgerError::BalanceMismatch { .. } => result(codes::CONFIRM_MISMATCH, "재승인 금액(confirmPrice) 불일치"),
+        LedgerError::InvalidAmount => result(codes::INVALID_REQUEST, "금액 오류"),
+    }
+}
+
+fn payment_json(s: &Settled) -> Value {
+    let p = &s.payment;
+    let now = p.approved_at.map(kst).unwrap_or_default();
+    json!({
+        "resultCode": codes::OK,
+        "resultMsg": "정상처리",
+        "tid": p.pg_payment_id,
+        "moid": p.merchant_order_id,
+        "price": p.total,
+        "remainPrice": p.balance,
+        "status": status_word(p.status),
+        "applNum": p.approval_id,
+        "applDate": now.get(..10).unwrap_or("").replace('-', ""),
+        "applTime": now.get(11..19).unwrap_or("").replace(':', ""),
+    })
+}
+
+fn number(form: &std::collections::HashMap<String, String>, key: &str) -> Option<Krw> {
+    form.get(key).and_then(|v| v.trim().parse().ok())
+}
 
 impl WireServer for InicisServer {
     fn pg(&self) -> PgName {
         PgName::Inicis
     }
-    fn parse(&self, _req: &FakeRequest, _creds: &Credentials) -> Result<WireCall, FakeReply> {
-        Err(self.internal_error())
+
+    fn parse(&self, req: &FakeRequest, creds: &Credentials) -> Result<WireCall, FakeReply> {
+        let form = req.form().ok_or_else(|| result(codes::INVALID_REQUEST, "form 요청만 허용됩니다"))?;
+        if form.get("mid") != Some(&creds.merchant_id) {
+            return Err(result(codes::HASH_MISMATCH, "상점아이디(mid) 오류"));
+        }
+        let fields: Vec<(String, String)> = form.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        if form.get("hashData").map(String::as_str) != Some(hash(&creds.secret, &fields).as_str()) {
+            return Err(result(codes::HASH_MISMATCH, "hashData 검증 실패"));
+        }
+        let need = |key: &str| form.get(key).cloned().ok_or_else(|| result(codes::INVALID_REQUEST, &format!("{key} 누락")));
+        let kind = need("type")?;
+        match (req.method.as_str(), req.path.as_str(), kind.as_str()) {
+            ("POST", "/api/v1/approve", "Approve") => Ok(WireCall::Approve {
+                pg_payment_id: need("tid")?,
+                merchant_order_id: Some(need("moid")?),
+                amount: Some(number(&form, "price").ok_or_else(|| result(codes::INVALID_REQUEST, "price 오류"))?),
+            }),
+            ("POST", "/api/v1/refund", "Refund") => {
+                Ok(WireCall::Cancel { pg_payment_id: need("tid")?, amount: None, expected_balance: None, reason: need("msg")? })
+            }
+            ("POST", "/api/v1/refund", "PartialRefund") => {
+                let price = number(&form, "price").ok_or_else(|| result(codes::INVALID_REQUEST, "price 오류"))?;
+                let confirm = number(&form, "confirmPrice").ok_or_else(|| result(codes::INVALID_REQUEST, "confirmPrice 오류"))?;
+                Ok(WireCall::Cancel {
+                    pg_payment_id: need("tid")?,
+                    amount: Some(price),
+                    // confirmPrice is what is left after this cancel: the balance before is their sum.
+                    expected_balance: Some(confirm + price),
+                    reason: need("msg")?,
+                })
+            }
+            ("POST", "/api/v1/inquiry", "Inquiry") => Ok(WireCall::Inquire { pg_payment_id: Some(need("tid")?), merchant_order_id: None }),
+            _ => Err(result(codes::INVALID_REQUEST, &format!("지원하지 않는 요청 ({kind})"))),
+        }
     }
-    fn render(&self, _call: &WireCall, _outcome: &Result<Settled, LedgerError>) -> FakeReply {
-        self.internal_error()
+
+    fn render(&self, call: &WireCall, outcome: &Result<Settled, LedgerError>) -> FakeReply {
+        let s = match outcome {
+            Ok(s) => s,
+            Err(e) => return ledger_error(e),
+        };
+        let p = &s.payment;
+        match (call, &s.cancel) {
+            (WireCall::Cancel { amount, .. }, Some(c)) => {
+                let when = kst(c.canceled_at);
+                let mut v = json!({
+                    "resultCode": codes::OK,
+                    "resultMsg": "정상처리",
+                    "cancelDate": when.get(..10).unwrap_or("").replace('-', ""),
+                    "cancelTime": when.get(11..19).unwrap_or("").replace(':', ""),
+                    "tid": c.cancel_id,
+                    "prtcRemains": p.balance,
+                });
+                if amount.is_some() {
+                    v["prtcTid"] = json!(p.pg_payment_id);
+                    v["prtcPrice"] = json!(c.amount);
+                    v["prtcCnt"] = json!(p.cancels.len());
+                } else {
+                    v["cancelPrice"] = json!(c.amount);
+                }
+                FakeReply::json(200, v)
+            }
+            _ => FakeReply::json(200, payment_json(s)),
+        }
     }
+
     fn internal_error(&self) -> FakeReply {
-        FakeReply::json(500, json!({"error": "not implemented"}))
+        result(codes::INTERNAL, "시스템 오류")
     }
 }

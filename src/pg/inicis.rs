@@ -1,39 +1,182 @@
-//! Inicis, client side. (Being written.)
+//! KG Inicis (INIAPI v1), client side: form requests, JSON answers with `resultCode` (`00`
+//! ok); every request carries `mid`, `timestamp`, `clientIp` and `hashData`, the hex SHA-512
+//! of the hash key followed by the request's fields in a fixed order. Refund
+//! `POST /api/v1/refund` (`type=Refund|PartialRefund`, `price`, `confirmPrice` = balance after).
 
+use super::json;
 use super::{
     ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
-    WireCodec,
+    PgStatus, Rejection, WireCodec,
 };
+use serde_json::Value;
+use sha2::{Digest, Sha512};
 
 const PG: PgName = PgName::Inicis;
 
 pub struct InicisCodec;
 
+/// Result codes: `00` is Inicis's; the failures are paydrill's choice.
+pub mod codes {
+    pub const OK: &str = "00";
+    pub const HASH_MISMATCH: &str = "500";
+    pub const NOT_FOUND: &str = "410";
+    pub const ALREADY_CANCELED: &str = "420";
+    pub const OVER_BALANCE: &str = "430";
+    pub const CONFIRM_MISMATCH: &str = "440";
+    pub const DUPLICATE_ORDER: &str = "450";
+    pub const AMOUNT_MISMATCH: &str = "460";
+    pub const ALREADY_APPROVED: &str = "470";
+    pub const INVALID_REQUEST: &str = "400";
+    pub const INTERNAL: &str = "999";
+}
+
+/// The fields each request type hashes, after the key, in order.
+pub fn hashed_fields(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "Approve" => &["type", "paymethod", "timestamp", "clientIp", "mid", "tid", "moid", "price"],
+        "PartialRefund" => &["type", "paymethod", "timestamp", "clientIp", "mid", "tid", "price", "confirmPrice"],
+        "Refund" => &["type", "paymethod", "timestamp", "clientIp", "mid", "tid"],
+        _ => &["type", "timestamp", "clientIp", "mid", "tid"],
+    }
+}
+
+/// `hashData`: hex SHA-512 of the key and the type's fields.
+pub fn hash(key: &str, fields: &[(String, String)]) -> String {
+    let kind = fields.iter().find(|(k, _)| k == "type").map(|(_, v)| v.as_str()).unwrap_or("");
+    let mut text = key.to_string();
+    for name in hashed_fields(kind) {
+        if let Some((_, v)) = fields.iter().find(|(k, _)| k == name) {
+            text.push_str(v);
+        }
+    }
+    Sha512::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn signed(path: &str, creds: &Credentials, mut fields: Vec<(String, String)>) -> HttpCall {
+    let base = [
+        ("paymethod", "Card".to_string()),
+        ("timestamp", time::OffsetDateTime::now_utc().unix_timestamp().to_string()),
+        ("clientIp", "127.0.0.1".to_string()),
+        ("mid", creds.merchant_id.clone()),
+    ];
+    fields.extend(base.into_iter().map(|(k, v)| (k.to_string(), v)));
+    let digest = hash(&creds.secret, &fields);
+    fields.push(("hashData".into(), digest));
+    HttpCall::post(path).form(fields)
+}
+
+fn field(name: &str, value: impl ToString) -> (String, String) {
+    (name.to_string(), value.to_string())
+}
+
+/// Inicis payment states in paydrill's fake → canonical.
+pub fn status(word: &str) -> Option<PgStatus> {
+    Some(match word {
+        "ready" => PgStatus::Ready,
+        "paid" => PgStatus::Paid,
+        "partial" => PgStatus::PartialCanceled,
+        "cancelled" => PgStatus::Canceled,
+        "failed" => PgStatus::Failed,
+        _ => return None,
+    })
+}
+
+fn rejection(code: &str) -> Option<Rejection> {
+    Some(match code {
+        codes::HASH_MISMATCH => Rejection::Unauthorized,
+        codes::NOT_FOUND => Rejection::NotFound,
+        codes::ALREADY_CANCELED => Rejection::AlreadyCanceled,
+        codes::OVER_BALANCE => Rejection::OverBalance,
+        codes::CONFIRM_MISMATCH => Rejection::BalanceMismatch,
+        codes::DUPLICATE_ORDER => Rejection::DuplicateOrderId,
+        codes::AMOUNT_MISMATCH => Rejection::AmountMismatch,
+        codes::ALREADY_APPROVED => Rejection::AlreadyApproved,
+        codes::INVALID_REQUEST => Rejection::InvalidRequest,
+        _ => return None,
+    })
+}
+
+fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
+    let v = json::body(PG, reply)?;
+    let code = v.get("resultCode").and_then(Value::as_str).unwrap_or("").to_string();
+    if reply.status == 200 && code == codes::OK {
+        return Ok(v);
+    }
+    let message = v.get("resultMsg").and_then(Value::as_str).unwrap_or("").to_string();
+    Err(match rejection(&code) {
+        Some(r) => PgError::business(PG, r, code, message),
+        None if code == codes::INTERNAL || reply.status >= 500 => PgError::system(PG, code, message),
+        None => PgError::business(PG, Rejection::Other, code, message),
+    })
+}
+
+fn payment(v: &Value) -> Result<PgPayment, PgError> {
+    let tid = json::string(PG, v, "/tid")?;
+    let word = json::string(PG, v, "/status")?;
+    Ok(PgPayment {
+        status: status(&word).ok_or_else(|| PgError::unexpected(PG, format!("unknown status {word}")))?,
+        merchant_order_id: json::string(PG, v, "/moid")?,
+        total: json::krw(PG, v, "/price")?,
+        balance: json::krw(PG, v, "/remainPrice")?,
+        transaction_id: json::string(PG, v, "/applNum").unwrap_or_else(|_| tid.clone()),
+        pg_payment_id: tid,
+    })
+}
+
 impl WireCodec for InicisCodec {
     fn pg(&self) -> PgName {
         PG
     }
-    fn approve(&self, _creds: &Credentials, _pg_payment_id: &str, _req: &ApproveRequest) -> HttpCall {
-        HttpCall::post("/unimplemented")
+
+    fn approve(&self, creds: &Credentials, pg_payment_id: &str, req: &ApproveRequest) -> HttpCall {
+        let fields = vec![
+            field("type", "Approve"),
+            field("tid", pg_payment_id),
+            field("moid", &req.merchant_order_id),
+            field("price", req.amount),
+        ];
+        signed("/api/v1/approve", creds, fields)
     }
-    fn read_approve(&self, _reply: &HttpReply) -> Result<PgPayment, PgError> {
-        Err(PgError::unexpected(PG, "not implemented"))
+
+    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
+        payment(&ok_body(reply)?)
     }
-    fn cancel(&self, _creds: &Credentials, _payment: &PaymentRef, _req: &CancelRequest) -> HttpCall {
-        HttpCall::post("/unimplemented")
+
+    fn cancel_needs_balance(&self, req: &CancelRequest) -> bool {
+        req.amount.is_some()
     }
-    fn read_cancel(
-        &self,
-        _payment: &PaymentRef,
-        _req: &CancelRequest,
-        _reply: &HttpReply,
-    ) -> Result<PgCancel, PgError> {
-        Err(PgError::unexpected(PG, "not implemented"))
+
+    fn cancel(&self, creds: &Credentials, payment: &PaymentRef, req: &CancelRequest) -> HttpCall {
+        let mut fields = vec![field("tid", &payment.pg_payment_id), field("msg", &req.reason)];
+        match req.amount {
+            Some(amount) => {
+                fields.insert(0, field("type", "PartialRefund"));
+                fields.push(field("price", amount));
+                fields.push(field("confirmPrice", req.expected_balance.unwrap_or(0) - amount));
+            }
+            None => fields.insert(0, field("type", "Refund")),
+        }
+        signed("/api/v1/refund", creds, fields)
     }
-    fn inquire(&self, _creds: &Credentials, _payment: &PaymentRef) -> HttpCall {
-        HttpCall::post("/unimplemented")
+
+    fn read_cancel(&self, payment: &PaymentRef, req: &CancelRequest, reply: &HttpReply) -> Result<PgCancel, PgError> {
+        let v = ok_body(reply)?;
+        Ok(PgCancel {
+            pg_payment_id: payment.pg_payment_id.clone(),
+            transaction_id: json::string(PG, &v, "/tid")?,
+            amount: match req.amount {
+                Some(_) => json::krw(PG, &v, "/prtcPrice")?,
+                None => json::krw(PG, &v, "/cancelPrice")?,
+            },
+            balance_after: Some(json::krw(PG, &v, "/prtcRemains")?),
+        })
     }
-    fn read_inquire(&self, _reply: &HttpReply) -> Result<PgPayment, PgError> {
-        Err(PgError::unexpected(PG, "not implemented"))
+
+    fn inquire(&self, creds: &Credentials, payment: &PaymentRef) -> HttpCall {
+        signed("/api/v1/inquiry", creds, vec![field("type", "Inquiry"), field("tid", &payment.pg_payment_id)])
+    }
+
+    fn read_inquire(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
+        payment(&ok_body(reply)?)
     }
 }
