@@ -1,22 +1,127 @@
-//! Portone, server side. (Being written.)
+//! PortOne V2, server side: JSON, `Authorization: PortOne <secret>` (401 `UNAUTHORIZED`),
+//! errors `{type, message}` with PortOne's types, `Idempotency-Key` replays. `GET
+//! /payments/{paymentId}` has `amount{total, paid, cancelled}` and `cancellations[]`; cancel
+//! answers `{cancellation: {status, id, totalAmount, cancelledAt}}`. Chosen where the notes are
+//! silent: `POST /payments/{paymentId}/confirm` (`orderName` carries the merchant order id,
+//! `totalAmount`), answering `{payment: {...}}`; `ALREADY_PAID` and `PAYMENT_AMOUNT_MISMATCH`
+//! (409) for a re-confirm and a wrong amount; `PG_PROVIDER` (502) for the internal error. A
+//! PortOne paymentId is the merchant's own choice, so a duplicate order id is `ALREADY_PAID`
+//! or a conflicting orderName (409 `ALREADY_PAID` too).
 
-use super::{FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
-use crate::pg::{Credentials, PgName};
-use serde_json::json;
+use super::{kst, krw_field, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use crate::pg::portone::auth;
+use crate::pg::{Credentials, PgName, PgStatus};
+use serde_json::{json, Value};
 
 pub struct PortoneServer;
+
+fn err(status: u16, kind: &str, message: &str) -> FakeReply {
+    FakeReply::json(status, json!({ "type": kind, "message": message }))
+}
+
+fn status_word(s: PgStatus) -> &'static str {
+    match s {
+        PgStatus::Ready => "READY",
+        PgStatus::Paid => "PAID",
+        PgStatus::PartialCanceled => "PARTIAL_CANCELLED",
+        PgStatus::Canceled => "CANCELLED",
+        PgStatus::Failed => "FAILED",
+    }
+}
+
+fn ledger_error(e: &LedgerError) -> FakeReply {
+    match e {
+        LedgerError::NotFound => err(404, "PAYMENT_NOT_FOUND", "결제 건이 존재하지 않습니다."),
+        LedgerError::DuplicateOrderId | LedgerError::AlreadyApproved => err(409, "ALREADY_PAID", "결제가 이미 완료되었습니다."),
+        LedgerError::AmountMismatch { .. } => err(409, "PAYMENT_AMOUNT_MISMATCH", "결제 금액이 일치하지 않습니다."),
+        LedgerError::AlreadyCanceled => err(409, "PAYMENT_ALREADY_CANCELLED", "결제가 이미 취소되었습니다."),
+        LedgerError::OverBalance { .. } => {
+            err(409, "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT", "결제 취소 금액이 취소 가능 금액을 초과합니다.")
+        }
+        LedgerError::BalanceMismatch { .. } => {
+            err(409, "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN", "취소 가능 잔액 검증에 실패했습니다.")
+        }
+        LedgerError::InvalidAmount => err(400, "INVALID_REQUEST", "금액이 올바르지 않습니다."),
+        LedgerError::NotApproved => err(409, "PAYMENT_NOT_PAID", "결제가 완료되지 않았습니다."),
+    }
+}
+
+fn payment_json(s: &Settled) -> Value {
+    let p = &s.payment;
+    json!({
+        "status": status_word(p.status),
+        "id": p.pg_payment_id,
+        "transactionId": p.approval_id,
+        "orderName": p.merchant_order_id,
+        "amount": { "total": p.total, "paid": p.total, "cancelled": p.cancelled, "taxFree": 0, "vat": p.total / 11 },
+        "currency": "KRW",
+        "paidAt": p.approved_at.map(kst),
+        "cancellations": p.cancels.iter().map(|c| json!({
+            "status": "SUCCEEDED", "id": c.cancel_id, "totalAmount": c.amount, "reason": c.reason, "cancelledAt": kst(c.canceled_at),
+        })).collect::<Vec<_>>(),
+    })
+}
 
 impl WireServer for PortoneServer {
     fn pg(&self) -> PgName {
         PgName::Portone
     }
-    fn parse(&self, _req: &FakeRequest, _creds: &Credentials) -> Result<WireCall, FakeReply> {
-        Err(self.internal_error())
+
+    fn idempotency_header(&self) -> Option<&'static str> {
+        Some("Idempotency-Key")
     }
-    fn render(&self, _call: &WireCall, _outcome: &Result<Settled, LedgerError>) -> FakeReply {
-        self.internal_error()
+
+    fn parse(&self, req: &FakeRequest, creds: &Credentials) -> Result<WireCall, FakeReply> {
+        if req.header("authorization") != Some(auth(&creds.secret).as_str()) {
+            return Err(err(401, "UNAUTHORIZED", "인증 정보가 올바르지 않습니다."));
+        }
+        if let Some(key) = req.header("idempotency-key") {
+            if !(16..=256).contains(&key.len()) {
+                return Err(err(400, "INVALID_REQUEST", "Idempotency-Key 는 16~256자여야 합니다."));
+            }
+        }
+        let body = || req.json().ok_or_else(|| err(400, "INVALID_REQUEST", "요청 본문이 JSON이 아닙니다."));
+        match (req.method.as_str(), req.segments().as_slice()) {
+            ("GET", ["payments", id]) => Ok(WireCall::Inquire { pg_payment_id: Some(id.to_string()), merchant_order_id: None }),
+            ("POST", ["payments", id, "confirm"]) => {
+                let b = body()?;
+                let order = text_field(&b, "orderName").ok_or_else(|| err(400, "INVALID_REQUEST", "orderName 이 필요합니다."))?;
+                let amount = krw_field(&b, "totalAmount").ok_or_else(|| err(400, "INVALID_REQUEST", "totalAmount 가 필요합니다."))?;
+                Ok(WireCall::Approve { pg_payment_id: id.to_string(), merchant_order_id: Some(order), amount: Some(amount) })
+            }
+            ("POST", ["payments", id, "cancel"]) => {
+                let b = body()?;
+                let reason = text_field(&b, "reason").ok_or_else(|| err(400, "INVALID_REQUEST", "reason 이 필요합니다."))?;
+                Ok(WireCall::Cancel {
+                    pg_payment_id: id.to_string(),
+                    amount: krw_field(&b, "amount"),
+                    expected_balance: krw_field(&b, "currentCancellableAmount"),
+                    reason,
+                })
+            }
+            _ => Err(err(404, "INVALID_REQUEST", "존재하지 않는 API 입니다.")),
+        }
     }
+
+    fn render(&self, call: &WireCall, outcome: &Result<Settled, LedgerError>) -> FakeReply {
+        let s = match outcome {
+            Ok(s) => s,
+            Err(e) => return ledger_error(e),
+        };
+        match (call, &s.cancel) {
+            (WireCall::Cancel { .. }, Some(c)) => FakeReply::json(
+                200,
+                json!({ "cancellation": {
+                    "status": "SUCCEEDED", "id": c.cancel_id, "totalAmount": c.amount, "taxFreeAmount": 0,
+                    "reason": c.reason, "cancelledAt": kst(c.canceled_at), "requestedAt": kst(c.canceled_at),
+                }}),
+            ),
+            (WireCall::Approve { .. }, _) => FakeReply::json(200, json!({ "payment": payment_json(s) })),
+            _ => FakeReply::json(200, payment_json(s)),
+        }
+    }
+
     fn internal_error(&self) -> FakeReply {
-        FakeReply::json(500, json!({"error": "not implemented"}))
+        err(502, "PG_PROVIDER", "PG사에서 오류가 발생했습니다.")
     }
 }

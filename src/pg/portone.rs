@@ -1,39 +1,149 @@
-//! Portone, client side. (Being written.)
+//! PortOne V2, client side: JSON, `Authorization: PortOne <secret>`, errors as HTTP status +
+//! `{type, message}`, `Idempotency-Key` on POST. The merchant chooses the `paymentId`. Confirm
+//! `POST /payments/{paymentId}/confirm`, cancel `POST /payments/{paymentId}/cancel` (`amount`
+//! absent = full, `currentCancellableAmount` asserts the balance), read `GET /payments/{paymentId}`.
 
+use super::json;
 use super::{
     ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
-    WireCodec,
+    PgStatus, Rejection, WireCodec,
 };
+use serde_json::{json, Value};
 
 const PG: PgName = PgName::Portone;
 
 pub struct PortoneCodec;
 
+pub fn auth(secret: &str) -> String {
+    format!("PortOne {secret}")
+}
+
+/// PortOne status words → canonical.
+pub fn status(word: &str) -> Option<PgStatus> {
+    Some(match word {
+        "READY" | "PAY_PENDING" | "VIRTUAL_ACCOUNT_ISSUED" => PgStatus::Ready,
+        "PAID" => PgStatus::Paid,
+        "PARTIAL_CANCELLED" => PgStatus::PartialCanceled,
+        "CANCELLED" => PgStatus::Canceled,
+        "FAILED" => PgStatus::Failed,
+        _ => return None,
+    })
+}
+
+/// An `Idempotency-Key` PortOne accepts (16–256 characters) for any caller key, the same
+/// one every time.
+pub fn idempotency_key(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    if key.len() > 256 {
+        Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    } else if key.len() < 16 {
+        format!("paydrill-idem-{key:0>2}")
+    } else {
+        key.to_string()
+    }
+}
+
+fn rejection(kind: &str) -> Option<Rejection> {
+    Some(match kind {
+        "UNAUTHORIZED" => Rejection::Unauthorized,
+        "PAYMENT_NOT_FOUND" => Rejection::NotFound,
+        "PAYMENT_ALREADY_CANCELLED" => Rejection::AlreadyCanceled,
+        "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT" => Rejection::OverBalance,
+        "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN" => Rejection::BalanceMismatch,
+        "ALREADY_PAID" => Rejection::AlreadyApproved,
+        "PAYMENT_AMOUNT_MISMATCH" => Rejection::AmountMismatch,
+        "INVALID_REQUEST" => Rejection::InvalidRequest,
+        "PAYMENT_NOT_PAID" | "IDEMPOTENCY_OUTSTANDING_REQUEST" => Rejection::Other,
+        _ => return None,
+    })
+}
+
+fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
+    let v = json::body(PG, reply)?;
+    if reply.status == 200 {
+        return Ok(v);
+    }
+    let kind = v.get("type").and_then(Value::as_str).unwrap_or("UNKNOWN").to_string();
+    let message = v.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+    Err(match rejection(&kind) {
+        Some(r) if reply.status < 500 => PgError::business(PG, r, kind, message),
+        _ if reply.status >= 500 || kind == "PG_PROVIDER" => PgError::system(PG, kind, message),
+        _ => PgError::business(PG, Rejection::Other, kind, message),
+    })
+}
+
+fn payment(p: &Value) -> Result<PgPayment, PgError> {
+    let id = json::string(PG, p, "/id")?;
+    let word = json::string(PG, p, "/status")?;
+    let total = json::krw(PG, p, "/amount/total")?;
+    let cancelled = json::krw_opt(PG, p, "/amount/cancelled")?.unwrap_or(0);
+    let status = status(&word).ok_or_else(|| PgError::unexpected(PG, format!("unknown status {word}")))?;
+    Ok(PgPayment {
+        merchant_order_id: json::string(PG, p, "/orderName").unwrap_or_else(|_| id.clone()),
+        balance: if status == PgStatus::Ready { 0 } else { total - cancelled },
+        total,
+        status,
+        transaction_id: json::string(PG, p, "/transactionId").unwrap_or_else(|_| id.clone()),
+        pg_payment_id: id,
+    })
+}
+
 impl WireCodec for PortoneCodec {
     fn pg(&self) -> PgName {
         PG
     }
-    fn approve(&self, _creds: &Credentials, _pg_payment_id: &str, _req: &ApproveRequest) -> HttpCall {
-        HttpCall::post("/unimplemented")
+
+    fn approve(&self, creds: &Credentials, pg_payment_id: &str, req: &ApproveRequest) -> HttpCall {
+        HttpCall::post(format!("/payments/{pg_payment_id}/confirm"))
+            .header("Authorization", auth(&creds.secret))
+            .header_opt("Idempotency-Key", req.idempotency_key.as_deref().map(idempotency_key).as_deref())
+            .json(json!({
+                "storeId": creds.merchant_id,
+                "orderName": req.merchant_order_id,
+                "totalAmount": req.amount,
+                "currency": "KRW",
+            }))
     }
-    fn read_approve(&self, _reply: &HttpReply) -> Result<PgPayment, PgError> {
-        Err(PgError::unexpected(PG, "not implemented"))
+
+    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
+        payment(json::at(PG, &ok_body(reply)?, "/payment")?)
     }
-    fn cancel(&self, _creds: &Credentials, _payment: &PaymentRef, _req: &CancelRequest) -> HttpCall {
-        HttpCall::post("/unimplemented")
+
+    fn cancel(&self, creds: &Credentials, payment: &PaymentRef, req: &CancelRequest) -> HttpCall {
+        let mut body = json!({ "storeId": creds.merchant_id, "reason": req.reason });
+        if let Some(amount) = req.amount {
+            body["amount"] = json!(amount);
+        }
+        if let Some(balance) = req.expected_balance {
+            body["currentCancellableAmount"] = json!(balance);
+        }
+        HttpCall::post(format!("/payments/{}/cancel", payment.pg_payment_id))
+            .header("Authorization", auth(&creds.secret))
+            .header_opt("Idempotency-Key", req.idempotency_key.as_deref().map(idempotency_key).as_deref())
+            .json(body)
     }
-    fn read_cancel(
-        &self,
-        _payment: &PaymentRef,
-        _req: &CancelRequest,
-        _reply: &HttpReply,
-    ) -> Result<PgCancel, PgError> {
-        Err(PgError::unexpected(PG, "not implemented"))
+
+    fn read_cancel(&self, payment: &PaymentRef, _req: &CancelRequest, reply: &HttpReply) -> Result<PgCancel, PgError> {
+        let v = ok_body(reply)?;
+        let c = json::at(PG, &v, "/cancellation")?;
+        let state = json::string(PG, c, "/status")?;
+        if state != "SUCCEEDED" {
+            return Err(PgError::unexpected(PG, format!("cancellation status {state}")));
+        }
+        Ok(PgCancel {
+            pg_payment_id: payment.pg_payment_id.clone(),
+            transaction_id: json::string(PG, c, "/id")?,
+            amount: json::krw(PG, c, "/totalAmount")?,
+            // PortOne's cancel answer does not carry the balance.
+            balance_after: None,
+        })
     }
-    fn inquire(&self, _creds: &Credentials, _payment: &PaymentRef) -> HttpCall {
-        HttpCall::post("/unimplemented")
+
+    fn inquire(&self, creds: &Credentials, payment: &PaymentRef) -> HttpCall {
+        HttpCall::get(format!("/payments/{}", payment.pg_payment_id)).header("Authorization", auth(&creds.secret))
     }
-    fn read_inquire(&self, _reply: &HttpReply) -> Result<PgPayment, PgError> {
-        Err(PgError::unexpected(PG, "not implemented"))
+
+    fn read_inquire(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
+        payment(&ok_body(reply)?)
     }
 }
