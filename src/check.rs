@@ -557,7 +557,10 @@ fn expectations(history: &History, f: &Facts, scenarios: &[Scenario], out: &mut 
                     }
                 }
                 Outcome::Rejected => {
-                    if let Some(bad) = clicks.iter().find(|c| c.response.as_ref().is_none_or(|r| r.status < 400)) {
+                    // Refused: a 4xx/5xx answer, or (PGs that answer HTTP 200 with an error code) a definite failure.
+                    let refused =
+                        |c: &Call| c.phase == Phase::Fail || c.response.as_ref().is_some_and(|r| r.status >= 400);
+                    if let Some(bad) = clicks.iter().find(|c| !refused(c)) {
                         fail(format!("{} rejected", step.op.as_str()), describe(bad), ids.clone());
                     }
                 }

@@ -4,8 +4,8 @@
 
 use crate::history::{Phase, RequestRecord, ResponseRecord, Seen};
 use crate::pg::{
-    ApproveRequest, CancelRequest, ErrorCategory, Krw, PaymentRef, PgCall, PgClient, PgError, PgName, PgPayment, PgStatus,
-    Rejection,
+    ApproveRequest, CancelRequest, ErrorCategory, Krw, PaymentRef, PgCall, PgClient, PgError, PgName, PgPayment,
+    PgStatus, Rejection,
 };
 use crate::spec::{Op, Vars};
 use crate::target::{cap, Exchange};
@@ -24,6 +24,7 @@ pub struct DirectTarget {
     run_id: String,
     clients: HashMap<PgName, PgClient>,
     state: Mutex<DirectState>,
+    preparing: crate::locks::KeyedLocks,
 }
 
 #[derive(Default)]
@@ -51,6 +52,7 @@ impl DirectTarget {
             run_id: run_id.to_string(),
             clients: clients.into_iter().map(|c| (c.pg(), c)).collect(),
             state: Mutex::new(DirectState::default()),
+            preparing: crate::locks::KeyedLocks::default(),
         }
     }
 
@@ -96,11 +98,28 @@ impl DirectTarget {
         let mut raw = Vec::new();
         let outcome: Result<PgPayment, PgError> = match op {
             Op::Approve => {
-                let req = ApproveRequest { merchant_order_id: order_id.clone(), amount: order.amount, idempotency_key: key };
-                let call = client.approve(&req).await;
-                if let Some(id) = &call.pg_payment_id {
-                    self.remember_payment(&order_id, id);
-                }
+                let req =
+                    ApproveRequest { merchant_order_id: order_id.clone(), amount: order.amount, idempotency_key: key };
+                // The order is prepared once (clicks send the same approval again).
+                let pg_payment_id = {
+                    let _once = self.preparing.lock(order_id.clone()).await;
+                    let known = self.lock().orders.get(&order_id).and_then(|o| o.pg_payment_id.clone());
+                    match known {
+                        Some(id) => Ok(id),
+                        None => {
+                            let prepared = client.prepare(&req).await;
+                            raw.extend(prepared.exchanges);
+                            if let Ok(id) = &prepared.result {
+                                self.remember_payment(&order_id, id);
+                            }
+                            prepared.result
+                        }
+                    }
+                };
+                let call = match pg_payment_id {
+                    Ok(id) => client.approve_prepared(&id, &req).await,
+                    Err(e) => PgCall { result: Err(e), exchanges: Vec::new(), pg_payment_id: None },
+                };
                 let result = self.settle_duplicate(client, &order_id, call, &mut raw).await;
                 if let Ok(p) = &result {
                     self.remember_payment(&order_id, &p.pg_payment_id);
@@ -196,14 +215,7 @@ impl DirectTarget {
                         seen.payment_id = Some(p.pg_payment_id);
                     }
                 }
-                Exchange {
-                    request,
-                    response,
-                    seen,
-                    phase,
-                    error: Some(e.to_string()),
-                    raw,
-                }
+                Exchange { request, response, seen, phase, error: Some(e.to_string()), raw }
             }
         }
     }
@@ -226,10 +238,14 @@ impl DirectTarget {
         raw.extend(call.exchanges);
         match call.result {
             Err(e) if matches!(e.rejection, Some(Rejection::AlreadyApproved | Rejection::DuplicateOrderId)) => {
-                let Some(id) = call.pg_payment_id.or_else(|| self.lock().orders.get(order_id).and_then(|o| o.pg_payment_id.clone())) else {
+                let Some(id) = call
+                    .pg_payment_id
+                    .or_else(|| self.lock().orders.get(order_id).and_then(|o| o.pg_payment_id.clone()))
+                else {
                     return Err(e);
                 };
-                let read = client.inquire(&PaymentRef { pg_payment_id: id, merchant_order_id: order_id.to_string() }).await;
+                let read =
+                    client.inquire(&PaymentRef { pg_payment_id: id, merchant_order_id: order_id.to_string() }).await;
                 raw.extend(read.exchanges);
                 match read.result {
                     Ok(p) if p.status != PgStatus::Ready && p.status != PgStatus::Failed => Ok(p),
@@ -284,7 +300,8 @@ impl DirectTarget {
 
 /// An answer the harness gives itself (no PG involved).
 fn local(request: RequestRecord, status: u16, phase: Phase, message: String, seen: Seen) -> Exchange {
-    let body = serde_json::json!({ "merchant_order_id": seen.order_id, "amount": seen.amount, "message": message }).to_string();
+    let body = serde_json::json!({ "merchant_order_id": seen.order_id, "amount": seen.amount, "message": message })
+        .to_string();
     Exchange {
         request,
         response: Some(ResponseRecord { status, body, replayed: false }),

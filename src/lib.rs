@@ -14,6 +14,7 @@ pub mod fakes;
 pub mod history;
 pub mod input;
 pub mod load;
+pub mod locks;
 pub mod pg;
 pub mod platform;
 pub mod report;

@@ -221,7 +221,14 @@ fn a_run_against_serve_in_another_process_gives_the_same_verdict() {
     let outside = tempfile::tempdir().unwrap();
     let a = paydrill(&["run", "--pg", "toss", "--out", embedded.path().to_str().unwrap()]);
     let b = paydrill(&[
-        "run", "--target", &url, "--profile", "scenarios/profiles/reference.toml", "--pg", "toss", "--out",
+        "run",
+        "--target",
+        &url,
+        "--profile",
+        "scenarios/profiles/reference.toml",
+        "--pg",
+        "toss",
+        "--out",
         outside.path().to_str().unwrap(),
     ]);
     assert_eq!(a.status.code(), Some(0), "{}", text(&a));

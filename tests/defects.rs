@@ -23,7 +23,17 @@ const DEFECTS: [(&str, &str, &str); 8] = [
 
 fn run_with_defect(defect: &str) -> (Option<i32>, String) {
     let reports = tempfile::tempdir().unwrap();
-    let out = paydrill(&["run", "--pg", "toss", "--pg", "nicepay", "--defect", defect, "--out", reports.path().to_str().unwrap()]);
+    let out = paydrill(&[
+        "run",
+        "--pg",
+        "toss",
+        "--pg",
+        "nicepay",
+        "--defect",
+        defect,
+        "--out",
+        reports.path().to_str().unwrap(),
+    ]);
     let summary = std::fs::read_to_string(reports.path().join("latest").join("summary.md")).unwrap_or_default();
     (out.status.code(), summary)
 }
@@ -32,12 +42,21 @@ fn assert_caught(defect: &str) {
     let (invariant, scenario) = DEFECTS.iter().find(|d| d.0 == defect).map(|d| (d.1, d.2)).unwrap();
     let (code, summary) = run_with_defect(defect);
     assert_eq!(code, Some(1), "{defect}: {summary}");
-    assert!(summary.contains(&format!("| `{invariant}` | violated |")), "{defect} must violate {invariant}:\n{summary}");
+    assert!(
+        summary.contains(&format!("| `{invariant}` | violated |")),
+        "{defect} must violate {invariant}:\n{summary}"
+    );
     let lines: Vec<&str> = summary.lines().filter(|l| l.contains(&format!(". {invariant} ["))).collect();
     assert!(!lines.is_empty(), "{defect}: no {invariant} line:\n{summary}");
-    assert!(lines.iter().any(|l| l.contains(scenario)), "{defect}: {invariant} should be caught by {scenario}:\n{summary}");
+    assert!(
+        lines.iter().any(|l| l.contains(scenario)),
+        "{defect}: {invariant} should be caught by {scenario}:\n{summary}"
+    );
     for line in lines {
-        assert!(line.contains("expected") && line.contains("saw"), "{defect}: a violation says what was expected and seen: {line}");
+        assert!(
+            line.contains("expected") && line.contains("saw"),
+            "{defect}: a violation says what was expected and seen: {line}"
+        );
     }
 }
 
@@ -85,7 +104,15 @@ fn skip_pg_cancel_is_caught_by_platform_matches_pg() {
 fn the_correct_platform_raises_no_alarm_under_random_pg_faults() {
     let reports = tempfile::tempdir().unwrap();
     let out = paydrill(&[
-        "run", "--repeat", "3", "--pg-timeout-rate", "0.05", "--pg-error-rate", "0.05", "--out", reports.path().to_str().unwrap(),
+        "run",
+        "--repeat",
+        "3",
+        "--pg-timeout-rate",
+        "0.05",
+        "--pg-error-rate",
+        "0.05",
+        "--out",
+        reports.path().to_str().unwrap(),
     ]);
     let summary = std::fs::read_to_string(reports.path().join("latest").join("summary.md")).unwrap_or_default();
     assert_eq!(out.status.code(), Some(0), "{summary}");

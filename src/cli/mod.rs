@@ -8,8 +8,8 @@ mod run;
 mod serve;
 
 use crate::exit::{Exit, Fatal};
-pub use run::parse_share;
 use clap::{Parser, Subcommand};
+pub use run::parse_share;
 
 /// paydrill drills order and payment platforms: it runs payment scenarios against a platform
 /// and fake payment gateways (PGs), checks the money invariants over everything it saw, and

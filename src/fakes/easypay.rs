@@ -8,7 +8,7 @@
 //! `pgCno` is the widget's `authorizationId` in paydrill's stand-in for the customer's
 //! authentication.
 
-use super::{kst, krw_field, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use super::{krw_field, kst, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
 use crate::pg::easypay::{auth_value, codes};
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
@@ -64,14 +64,16 @@ impl WireServer for EasypayServer {
 
     fn parse(&self, req: &FakeRequest, creds: &Credentials) -> Result<WireCall, FakeReply> {
         let b = req.json().ok_or_else(|| result(codes::INVALID_REQUEST, "JSON 형식 오류"))?;
-        let shop_tx = text_field(&b, "shopTransactionId").ok_or_else(|| result(codes::INVALID_REQUEST, "shopTransactionId 누락"))?;
+        let shop_tx = text_field(&b, "shopTransactionId")
+            .ok_or_else(|| result(codes::INVALID_REQUEST, "shopTransactionId 누락"))?;
         let expected = auth_value(&creds.secret, &creds.merchant_id, &shop_tx);
         if text_field(&b, "mallId").as_deref() != Some(creds.merchant_id.as_str())
             || text_field(&b, "msgAuthValue").as_deref() != Some(expected.as_str())
         {
             return Err(result(codes::UNAUTHORIZED, "가맹점 인증 실패"));
         }
-        let need = |key: &str| text_field(&b, key).ok_or_else(|| result(codes::INVALID_REQUEST, &format!("{key} 누락")));
+        let need =
+            |key: &str| text_field(&b, key).ok_or_else(|| result(codes::INVALID_REQUEST, &format!("{key} 누락")));
         match (req.method.as_str(), req.path.as_str()) {
             ("POST", "/api/v2/trades/approval") => Ok(WireCall::Approve {
                 pg_payment_id: need("authorizationId")?,
@@ -81,7 +83,10 @@ impl WireServer for EasypayServer {
             ("POST", "/api/trades/revise") => {
                 let amount = match need("reviseTypeCode")?.as_str() {
                     "40" => None,
-                    "32" => Some(krw_field(&b, "amount").ok_or_else(|| result(codes::INVALID_REQUEST, "부분취소 amount 누락"))?),
+                    "32" => Some(
+                        krw_field(&b, "amount")
+                            .ok_or_else(|| result(codes::INVALID_REQUEST, "부분취소 amount 누락"))?,
+                    ),
                     other => return Err(result(codes::INVALID_REQUEST, &format!("reviseTypeCode {other} 오류"))),
                 };
                 Ok(WireCall::Cancel {
@@ -91,9 +96,10 @@ impl WireServer for EasypayServer {
                     reason: text_field(&b, "reviseMessage").unwrap_or_default(),
                 })
             }
-            ("POST", "/api/trades/retrieveTransaction") => {
-                Ok(WireCall::Inquire { pg_payment_id: text_field(&b, "pgCno"), merchant_order_id: text_field(&b, "shopOrderNo") })
-            }
+            ("POST", "/api/trades/retrieveTransaction") => Ok(WireCall::Inquire {
+                pg_payment_id: text_field(&b, "pgCno"),
+                merchant_order_id: text_field(&b, "shopOrderNo"),
+            }),
             _ => Err(FakeReply::json(404, json!({ "resCd": codes::INVALID_REQUEST, "resMsg": "존재하지 않는 API" }))),
         }
     }

@@ -75,7 +75,8 @@ impl WireServer for InicisServer {
         if form.get("hashData").map(String::as_str) != Some(hash(&creds.secret, &fields).as_str()) {
             return Err(result(codes::HASH_MISMATCH, "hashData 검증 실패"));
         }
-        let need = |key: &str| form.get(key).cloned().ok_or_else(|| result(codes::INVALID_REQUEST, &format!("{key} 누락")));
+        let need =
+            |key: &str| form.get(key).cloned().ok_or_else(|| result(codes::INVALID_REQUEST, &format!("{key} 누락")));
         let kind = need("type")?;
         match (req.method.as_str(), req.path.as_str(), kind.as_str()) {
             ("POST", "/api/v1/approve", "Approve") => Ok(WireCall::Approve {
@@ -83,12 +84,16 @@ impl WireServer for InicisServer {
                 merchant_order_id: Some(need("moid")?),
                 amount: Some(number(&form, "price").ok_or_else(|| result(codes::INVALID_REQUEST, "price 오류"))?),
             }),
-            ("POST", "/api/v1/refund", "Refund") => {
-                Ok(WireCall::Cancel { pg_payment_id: need("tid")?, amount: None, expected_balance: None, reason: need("msg")? })
-            }
+            ("POST", "/api/v1/refund", "Refund") => Ok(WireCall::Cancel {
+                pg_payment_id: need("tid")?,
+                amount: None,
+                expected_balance: None,
+                reason: need("msg")?,
+            }),
             ("POST", "/api/v1/refund", "PartialRefund") => {
                 let price = number(&form, "price").ok_or_else(|| result(codes::INVALID_REQUEST, "price 오류"))?;
-                let confirm = number(&form, "confirmPrice").ok_or_else(|| result(codes::INVALID_REQUEST, "confirmPrice 오류"))?;
+                let confirm =
+                    number(&form, "confirmPrice").ok_or_else(|| result(codes::INVALID_REQUEST, "confirmPrice 오류"))?;
                 Ok(WireCall::Cancel {
                     pg_payment_id: need("tid")?,
                     amount: Some(price),
@@ -97,7 +102,9 @@ impl WireServer for InicisServer {
                     reason: need("msg")?,
                 })
             }
-            ("POST", "/api/v1/inquiry", "Inquiry") => Ok(WireCall::Inquire { pg_payment_id: Some(need("tid")?), merchant_order_id: None }),
+            ("POST", "/api/v1/inquiry", "Inquiry") => {
+                Ok(WireCall::Inquire { pg_payment_id: Some(need("tid")?), merchant_order_id: None })
+            }
             _ => Err(result(codes::INVALID_REQUEST, &format!("지원하지 않는 요청 ({kind})"))),
         }
     }

@@ -4,7 +4,7 @@
 //! (see `crate::pg::kakaopay::codes`). `ready` makes a READY payment with a `tid`; `approve`
 //! takes the amount from it (so a second `ready` of a still-unapproved order replaces it).
 
-use super::{kst, krw_field, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use super::{krw_field, kst, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
 use crate::pg::kakaopay::{auth, codes};
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
@@ -84,10 +84,13 @@ impl WireServer for KakaopayServer {
         if text_field(&b, "cid").as_deref() != Some(creds.merchant_id.as_str()) {
             return Err(err(401, codes::UNAUTHORIZED, "invalid cid"));
         }
-        let need = |key: &str| text_field(&b, key).ok_or_else(|| err(400, codes::INVALID_REQUEST, &format!("{key} is required")));
+        let need = |key: &str| {
+            text_field(&b, key).ok_or_else(|| err(400, codes::INVALID_REQUEST, &format!("{key} is required")))
+        };
         match (req.method.as_str(), req.segments().as_slice()) {
             ("POST", ["online", "v1", "payment", "ready"]) => {
-                let amount = krw_field(&b, "total_amount").ok_or_else(|| err(400, codes::INVALID_REQUEST, "total_amount is required"))?;
+                let amount = krw_field(&b, "total_amount")
+                    .ok_or_else(|| err(400, codes::INVALID_REQUEST, "total_amount is required"))?;
                 let n = self.tids.fetch_add(1, Ordering::Relaxed) + 1;
                 Ok(WireCall::Ready {
                     pg_payment_id: format!("T{:019}", n),
@@ -97,10 +100,15 @@ impl WireServer for KakaopayServer {
             }
             ("POST", ["online", "v1", "payment", "approve"]) => {
                 need("pg_token")?;
-                Ok(WireCall::Approve { pg_payment_id: need("tid")?, merchant_order_id: Some(need("partner_order_id")?), amount: None })
+                Ok(WireCall::Approve {
+                    pg_payment_id: need("tid")?,
+                    merchant_order_id: Some(need("partner_order_id")?),
+                    amount: None,
+                })
             }
             ("POST", ["online", "v1", "payment", "cancel"]) => {
-                let amount = krw_field(&b, "cancel_amount").ok_or_else(|| err(400, codes::INVALID_REQUEST, "cancel_amount is required"))?;
+                let amount = krw_field(&b, "cancel_amount")
+                    .ok_or_else(|| err(400, codes::INVALID_REQUEST, "cancel_amount is required"))?;
                 krw_field(&b, "cancel_tax_free_amount")
                     .ok_or_else(|| err(400, codes::INVALID_REQUEST, "cancel_tax_free_amount is required"))?;
                 Ok(WireCall::Cancel {

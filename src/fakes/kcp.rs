@@ -6,7 +6,7 @@
 //! (`pay_status`, `amount`, `rem_mny`). The `tno` is the widget's `enc_data` token in
 //! paydrill's stand-in for the customer's authentication.
 
-use super::{kst, krw_field, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use super::{krw_field, kst, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
 use crate::pg::kcp::codes;
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::json;
@@ -52,12 +52,15 @@ impl WireServer for KcpServer {
         if site.as_deref() != Some(creds.merchant_id.as_str()) || cert.as_deref() != Some(creds.secret.as_str()) {
             return Err(result(codes::UNAUTHORIZED, "사이트 인증 오류"));
         }
-        let need = |key: &str| text_field(&b, key).ok_or_else(|| result(codes::INVALID_REQUEST, &format!("{key} 누락")));
+        let need =
+            |key: &str| text_field(&b, key).ok_or_else(|| result(codes::INVALID_REQUEST, &format!("{key} 누락")));
         match (req.method.as_str(), req.path.as_str()) {
             ("POST", "/gw/enc/v1/payment") => Ok(WireCall::Approve {
                 pg_payment_id: need("enc_data")?,
                 merchant_order_id: Some(need("ordr_idxx")?),
-                amount: Some(krw_field(&b, "ordr_mony").ok_or_else(|| result(codes::INVALID_REQUEST, "ordr_mony 누락"))?),
+                amount: Some(
+                    krw_field(&b, "ordr_mony").ok_or_else(|| result(codes::INVALID_REQUEST, "ordr_mony 누락"))?,
+                ),
             }),
             ("POST", "/gw/mod/v1/cancel") => {
                 let partial = match need("mod_type")?.as_str() {
@@ -81,7 +84,9 @@ impl WireServer for KcpServer {
                     reason: text_field(&b, "mod_desc").unwrap_or_default(),
                 })
             }
-            ("POST", "/std/inquery") => Ok(WireCall::Inquire { pg_payment_id: Some(need("tno")?), merchant_order_id: None }),
+            ("POST", "/std/inquery") => {
+                Ok(WireCall::Inquire { pg_payment_id: Some(need("tno")?), merchant_order_id: None })
+            }
             _ => Err(FakeReply::json(404, json!({ "res_cd": codes::INVALID_REQUEST, "res_msg": "존재하지 않는 API" }))),
         }
     }

@@ -259,8 +259,12 @@ impl Ledger {
     /// returns them.
     pub fn forget_order(&self, order_id: &str) -> Vec<LedgerPayment> {
         let mut st = self.lock();
-        let ids: Vec<String> =
-            st.payments.values().filter(|p| belongs_to(&p.merchant_order_id, order_id)).map(|p| p.pg_payment_id.clone()).collect();
+        let ids: Vec<String> = st
+            .payments
+            .values()
+            .filter(|p| belongs_to(&p.merchant_order_id, order_id))
+            .map(|p| p.pg_payment_id.clone())
+            .collect();
         let mut gone = Vec::new();
         for id in ids {
             if let Some(p) = st.payments.remove(&id) {

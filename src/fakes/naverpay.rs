@@ -38,7 +38,9 @@ fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
         LedgerError::NotFound => fail(codes::NOT_FOUND, "존재하지 않는 결제번호입니다."),
         LedgerError::DuplicateOrderId => fail(codes::DUPLICATE_ORDER, "가맹점 주문번호가 중복되었습니다."),
-        LedgerError::AlreadyApproved | LedgerError::NotApproved => fail(codes::ALREADY_APPROVED, "이미 완료된 결제입니다."),
+        LedgerError::AlreadyApproved | LedgerError::NotApproved => {
+            fail(codes::ALREADY_APPROVED, "이미 완료된 결제입니다.")
+        }
         LedgerError::AmountMismatch { .. } => fail(codes::AMOUNT_MISMATCH, "결제 금액이 일치하지 않습니다."),
         LedgerError::AlreadyCanceled => fail(codes::ALREADY_CANCELED, "이미 취소된 결제입니다."),
         LedgerError::OverBalance { .. } => fail(codes::OVER_BALANCE, "취소 금액이 취소 가능 금액을 초과합니다."),
@@ -82,7 +84,8 @@ impl WireServer for NaverpayServer {
             return Err(envelope(401, codes::UNAUTHORIZED, "인증되지 않은 클라이언트입니다.", Value::Null));
         }
         let form = req.form().ok_or_else(|| fail(codes::INVALID_REQUEST, "form 형식이 아닙니다."))?;
-        let need = |key: &str| form.get(key).cloned().ok_or_else(|| fail(codes::INVALID_REQUEST, &format!("{key} 누락")));
+        let need =
+            |key: &str| form.get(key).cloned().ok_or_else(|| fail(codes::INVALID_REQUEST, &format!("{key} 누락")));
         let segments = req.segments();
         let partner = creds.merchant_id.as_str();
         match (req.method.as_str(), segments.as_slice()) {
@@ -91,7 +94,8 @@ impl WireServer for NaverpayServer {
                 Ok(WireCall::Ready {
                     pg_payment_id: format!("2026NP{n:010}"),
                     merchant_order_id: need("merchantPayKey")?,
-                    amount: number(&form, "totalPayAmount").ok_or_else(|| fail(codes::INVALID_REQUEST, "totalPayAmount 누락"))?,
+                    amount: number(&form, "totalPayAmount")
+                        .ok_or_else(|| fail(codes::INVALID_REQUEST, "totalPayAmount 누락"))?,
                 })
             }
             ("POST", [p, "naverpay", "payments", "v2.2", "apply", "payment"]) if *p == partner => {
@@ -101,7 +105,10 @@ impl WireServer for NaverpayServer {
                 let compare = form.get("doCompareRest").map(String::as_str) == Some("1");
                 Ok(WireCall::Cancel {
                     pg_payment_id: need("paymentId")?,
-                    amount: Some(number(&form, "cancelAmount").ok_or_else(|| fail(codes::INVALID_REQUEST, "cancelAmount 누락"))?),
+                    amount: Some(
+                        number(&form, "cancelAmount")
+                            .ok_or_else(|| fail(codes::INVALID_REQUEST, "cancelAmount 누락"))?,
+                    ),
                     expected_balance: if compare { number(&form, "expectedRestAmount") } else { None },
                     reason: need("cancelReason")?,
                 })

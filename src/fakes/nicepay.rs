@@ -6,7 +6,9 @@
 //! a bad key answers `U104` with HTTP 401. The approve body has no orderId: the tid is the
 //! authentication result, `nicepay_<orderId>` in paydrill's stand-in.
 
-use super::{kst, krw_field, order_in_payment_id, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use super::{
+    krw_field, kst, order_in_payment_id, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer,
+};
 use crate::pg::nicepay::{auth, codes};
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
@@ -37,7 +39,9 @@ fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
         LedgerError::NotFound => result(codes::NOT_FOUND, "해당 거래가 존재하지 않습니다."),
         LedgerError::DuplicateOrderId => result(codes::DUPLICATE_ORDER, "주문번호 중복 오류"),
-        LedgerError::AlreadyApproved | LedgerError::NotApproved => result(codes::ALREADY_APPROVED, "이미 승인된 거래입니다."),
+        LedgerError::AlreadyApproved | LedgerError::NotApproved => {
+            result(codes::ALREADY_APPROVED, "이미 승인된 거래입니다.")
+        }
         LedgerError::AmountMismatch { .. } => result(codes::AMOUNT_MISMATCH, "인증 금액과 승인 금액이 다릅니다."),
         LedgerError::AlreadyCanceled => result(codes::ALREADY_CANCELED, "이미 취소된 거래입니다."),
         LedgerError::OverBalance { .. } | LedgerError::BalanceMismatch { .. } => {
@@ -75,16 +79,22 @@ impl WireServer for NicepayServer {
 
     fn parse(&self, req: &FakeRequest, creds: &Credentials) -> Result<WireCall, FakeReply> {
         if req.header("authorization") != Some(auth(creds).as_str()) {
-            return Err(FakeReply::json(401, json!({ "resultCode": codes::UNAUTHORIZED, "resultMsg": "인증되지 않은 키입니다." })));
+            return Err(FakeReply::json(
+                401,
+                json!({ "resultCode": codes::UNAUTHORIZED, "resultMsg": "인증되지 않은 키입니다." }),
+            ));
         }
         let body = || req.json().ok_or_else(|| result(codes::INVALID_REQUEST, "요청 본문이 JSON이 아닙니다."));
         match (req.method.as_str(), req.segments().as_slice()) {
             ("GET", ["v1", "payments", "find", order]) => {
                 Ok(WireCall::Inquire { pg_payment_id: None, merchant_order_id: Some(order.to_string()) })
             }
-            ("GET", ["v1", "payments", tid]) => Ok(WireCall::Inquire { pg_payment_id: Some(tid.to_string()), merchant_order_id: None }),
+            ("GET", ["v1", "payments", tid]) => {
+                Ok(WireCall::Inquire { pg_payment_id: Some(tid.to_string()), merchant_order_id: None })
+            }
             ("POST", ["v1", "payments", tid]) => {
-                let amount = krw_field(&body()?, "amount").ok_or_else(|| result(codes::INVALID_REQUEST, "amount 는 필수입니다."))?;
+                let amount = krw_field(&body()?, "amount")
+                    .ok_or_else(|| result(codes::INVALID_REQUEST, "amount 는 필수입니다."))?;
                 Ok(WireCall::Approve {
                     pg_payment_id: tid.to_string(),
                     merchant_order_id: order_in_payment_id(PgName::Nicepay, tid),
@@ -93,8 +103,10 @@ impl WireServer for NicepayServer {
             }
             ("POST", ["v1", "payments", tid, "cancel"]) => {
                 let b = body()?;
-                let reason = text_field(&b, "reason").ok_or_else(|| result(codes::INVALID_REQUEST, "reason 은 필수입니다."))?;
-                let order = text_field(&b, "orderId").ok_or_else(|| result(codes::INVALID_REQUEST, "orderId 는 필수입니다."))?;
+                let reason =
+                    text_field(&b, "reason").ok_or_else(|| result(codes::INVALID_REQUEST, "reason 은 필수입니다."))?;
+                let order = text_field(&b, "orderId")
+                    .ok_or_else(|| result(codes::INVALID_REQUEST, "orderId 는 필수입니다."))?;
                 if !self.cancel_orders.lock().unwrap_or_else(|p| p.into_inner()).insert(order) {
                     return Err(result(codes::DUPLICATE_CANCEL_ORDER, "이미 사용된 취소 주문번호입니다."));
                 }
@@ -105,7 +117,10 @@ impl WireServer for NicepayServer {
                     reason,
                 })
             }
-            _ => Err(FakeReply::json(404, json!({ "resultCode": codes::INVALID_REQUEST, "resultMsg": "존재하지 않는 API" }))),
+            _ => Err(FakeReply::json(
+                404,
+                json!({ "resultCode": codes::INVALID_REQUEST, "resultMsg": "존재하지 않는 API" }),
+            )),
         }
     }
 

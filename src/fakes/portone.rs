@@ -8,7 +8,7 @@
 //! PortOne paymentId is the merchant's own choice, so a duplicate order id is `ALREADY_PAID`
 //! or a conflicting orderName (409 `ALREADY_PAID` too).
 
-use super::{kst, krw_field, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use super::{krw_field, kst, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
 use crate::pg::portone::auth;
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
@@ -32,7 +32,9 @@ fn status_word(s: PgStatus) -> &'static str {
 fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
         LedgerError::NotFound => err(404, "PAYMENT_NOT_FOUND", "결제 건이 존재하지 않습니다."),
-        LedgerError::DuplicateOrderId | LedgerError::AlreadyApproved => err(409, "ALREADY_PAID", "결제가 이미 완료되었습니다."),
+        LedgerError::DuplicateOrderId | LedgerError::AlreadyApproved => {
+            err(409, "ALREADY_PAID", "결제가 이미 완료되었습니다.")
+        }
         LedgerError::AmountMismatch { .. } => err(409, "PAYMENT_AMOUNT_MISMATCH", "결제 금액이 일치하지 않습니다."),
         LedgerError::AlreadyCanceled => err(409, "PAYMENT_ALREADY_CANCELLED", "결제가 이미 취소되었습니다."),
         LedgerError::OverBalance { .. } => {
@@ -82,16 +84,25 @@ impl WireServer for PortoneServer {
         }
         let body = || req.json().ok_or_else(|| err(400, "INVALID_REQUEST", "요청 본문이 JSON이 아닙니다."));
         match (req.method.as_str(), req.segments().as_slice()) {
-            ("GET", ["payments", id]) => Ok(WireCall::Inquire { pg_payment_id: Some(id.to_string()), merchant_order_id: None }),
+            ("GET", ["payments", id]) => {
+                Ok(WireCall::Inquire { pg_payment_id: Some(id.to_string()), merchant_order_id: None })
+            }
             ("POST", ["payments", id, "confirm"]) => {
                 let b = body()?;
-                let order = text_field(&b, "orderName").ok_or_else(|| err(400, "INVALID_REQUEST", "orderName 이 필요합니다."))?;
-                let amount = krw_field(&b, "totalAmount").ok_or_else(|| err(400, "INVALID_REQUEST", "totalAmount 가 필요합니다."))?;
-                Ok(WireCall::Approve { pg_payment_id: id.to_string(), merchant_order_id: Some(order), amount: Some(amount) })
+                let order = text_field(&b, "orderName")
+                    .ok_or_else(|| err(400, "INVALID_REQUEST", "orderName 이 필요합니다."))?;
+                let amount = krw_field(&b, "totalAmount")
+                    .ok_or_else(|| err(400, "INVALID_REQUEST", "totalAmount 가 필요합니다."))?;
+                Ok(WireCall::Approve {
+                    pg_payment_id: id.to_string(),
+                    merchant_order_id: Some(order),
+                    amount: Some(amount),
+                })
             }
             ("POST", ["payments", id, "cancel"]) => {
                 let b = body()?;
-                let reason = text_field(&b, "reason").ok_or_else(|| err(400, "INVALID_REQUEST", "reason 이 필요합니다."))?;
+                let reason =
+                    text_field(&b, "reason").ok_or_else(|| err(400, "INVALID_REQUEST", "reason 이 필요합니다."))?;
                 Ok(WireCall::Cancel {
                     pg_payment_id: id.to_string(),
                     amount: krw_field(&b, "amount"),

@@ -73,20 +73,35 @@ impl PgClient {
 
     /// Approves a payment: the PG's prepare step where it has one, then the approval itself.
     pub async fn approve(&self, req: &ApproveRequest) -> PgCall<PgPayment> {
-        let mut exchanges = Vec::new();
-        let pg_payment_id = match self.codec.prepare(&self.creds, req) {
-            Some(call) => {
-                let reply = self.send(&call, &mut exchanges).await;
-                match reply.and_then(|r| self.codec.read_prepared(&r)) {
-                    Ok(id) => id,
-                    Err(e) => return PgCall { result: Err(e), exchanges, pg_payment_id: None },
-                }
-            }
-            None => self.codec.payment_id_for(&req.merchant_order_id),
+        let prepared = self.prepare(req).await;
+        let mut exchanges = prepared.exchanges;
+        let id = match prepared.result {
+            Ok(id) => id,
+            Err(e) => return PgCall { result: Err(e), exchanges, pg_payment_id: None },
         };
-        let call = self.codec.approve(&self.creds, &pg_payment_id, req);
+        let approved = self.approve_prepared(&id, req).await;
+        exchanges.extend(approved.exchanges);
+        PgCall { result: approved.result, exchanges, pg_payment_id: approved.pg_payment_id }
+    }
+
+    /// The PG's payment id for an order: from the PG's prepare step (KakaoPay `ready`, Naver
+    /// Pay `reserve`), or the id the customer's widget authentication stands for.
+    pub async fn prepare(&self, req: &ApproveRequest) -> PgCall<String> {
+        let mut exchanges = Vec::new();
+        let result = match self.codec.prepare(&self.creds, req) {
+            Some(call) => self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_prepared(&r)),
+            None => Ok(self.codec.payment_id_for(&req.merchant_order_id)),
+        };
+        let pg_payment_id = result.as_ref().ok().cloned();
+        PgCall { result, exchanges, pg_payment_id }
+    }
+
+    /// Approves a prepared payment.
+    pub async fn approve_prepared(&self, pg_payment_id: &str, req: &ApproveRequest) -> PgCall<PgPayment> {
+        let mut exchanges = Vec::new();
+        let call = self.codec.approve(&self.creds, pg_payment_id, req);
         let result = self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_approve(&r));
-        PgCall { result, exchanges, pg_payment_id: Some(pg_payment_id) }
+        PgCall { result, exchanges, pg_payment_id: Some(pg_payment_id.to_string()) }
     }
 
     /// Cancels `req.amount`, or everything left when it is `None`.
@@ -98,7 +113,9 @@ impl PgClient {
             let read = self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_inquire(&r));
             match read {
                 Ok(p) => req.expected_balance = Some(p.balance),
-                Err(e) => return PgCall { result: Err(e), exchanges, pg_payment_id: Some(payment.pg_payment_id.clone()) },
+                Err(e) => {
+                    return PgCall { result: Err(e), exchanges, pg_payment_id: Some(payment.pg_payment_id.clone()) }
+                }
             }
         }
         let req = &req;

@@ -34,13 +34,17 @@ pub mod codes {
 
 /// `msgAuthValue`.
 pub fn auth_value(secret: &str, mall_id: &str, shop_transaction_id: &str) -> String {
-    Sha256::digest(format!("{secret}|{mall_id}|{shop_transaction_id}").as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(format!("{secret}|{mall_id}|{shop_transaction_id}").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 static SEQ: AtomicU64 = AtomicU64::new(1);
 
 fn signed(path: &str, creds: &Credentials, mut body: Value) -> HttpCall {
-    let shop_tx = format!("pd{}{:08}", time::OffsetDateTime::now_utc().unix_timestamp(), SEQ.fetch_add(1, Ordering::Relaxed));
+    let shop_tx =
+        format!("pd{}{:08}", time::OffsetDateTime::now_utc().unix_timestamp(), SEQ.fetch_add(1, Ordering::Relaxed));
     body["mallId"] = json!(creds.merchant_id);
     body["msgAuthValue"] = json!(auth_value(&creds.secret, &creds.merchant_id, &shop_tx));
     body["shopTransactionId"] = json!(shop_tx);

@@ -160,7 +160,8 @@ impl WireCodec for NaverpayCodec {
     }
 
     fn inquire(&self, creds: &Credentials, payment: &PaymentRef) -> HttpCall {
-        let call = HttpCall::post(format!("{}/v2.2/list/history/{}", base(creds), payment.pg_payment_id)).form([("pageNumber", "1")]);
+        let call = HttpCall::post(format!("{}/v2.2/list/history/{}", base(creds), payment.pg_payment_id))
+            .form([("pageNumber", "1")]);
         headers(call, creds, None)
     }
 

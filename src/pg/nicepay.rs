@@ -115,13 +115,17 @@ impl WireCodec for NicepayCodec {
         // Every partial cancel needs an orderId of its own; the idempotency key is one.
         let cancel_order = match &req.idempotency_key {
             Some(key) => format!("{}-{key}", payment.merchant_order_id),
-            None => format!("{}-c{}", payment.merchant_order_id, time::OffsetDateTime::now_utc().unix_timestamp_nanos()),
+            None => {
+                format!("{}-c{}", payment.merchant_order_id, time::OffsetDateTime::now_utc().unix_timestamp_nanos())
+            }
         };
         let mut body = json!({ "reason": req.reason, "orderId": cancel_order });
         if let Some(amount) = req.amount {
             body["cancelAmt"] = json!(amount);
         }
-        HttpCall::post(format!("/v1/payments/{}/cancel", payment.pg_payment_id)).header("Authorization", auth(creds)).json(body)
+        HttpCall::post(format!("/v1/payments/{}/cancel", payment.pg_payment_id))
+            .header("Authorization", auth(creds))
+            .json(body)
     }
 
     fn read_cancel(&self, payment: &PaymentRef, _req: &CancelRequest, reply: &HttpReply) -> Result<PgCancel, PgError> {

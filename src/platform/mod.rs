@@ -5,7 +5,7 @@
 mod api;
 mod breaker;
 mod defect;
-mod locks;
+
 mod payments;
 mod store;
 

@@ -5,8 +5,8 @@
 
 use super::breaker::Breaker;
 use super::defect::Defect;
-use super::locks::KeyedLocks;
 use super::store::{self, Inserted, OrderRow, PaymentRow, StoreResult, StoredAnswer, TransactionRow};
+use crate::locks::KeyedLocks;
 use crate::pg::{
     ApproveRequest, CancelRequest, ErrorCategory, Krw, PaymentRef, PgClient, PgError, PgName, PgStatus, Rejection,
 };

@@ -3,8 +3,8 @@
 //! temporary name and renamed, so a reader never sees half a file. Runs nothing.
 
 mod html;
-pub mod load;
 mod junit;
+pub mod load;
 mod markdown;
 
 pub use markdown::summary_markdown;
