@@ -17,6 +17,18 @@ pub struct MockConfig {
     pub credentials: Credentials,
     #[serde(default)]
     pub faults: FaultRates,
+    /// Deliberate wrongness, for proving that paydrill notices a PG that misreports.
+    #[serde(default)]
+    pub quirks: Quirks,
+}
+
+/// Ways a fake can be told to misbehave beyond faults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quirks {
+    /// Every cancel answer reports the balance this many won away from the truth.
+    #[serde(default)]
+    pub cancel_balance_offset: crate::pg::Krw,
 }
 
 /// The mock files shipped in `mocks/`, built into the binary so paydrill runs from anywhere.

@@ -18,7 +18,7 @@ pub mod nicepay;
 pub mod portone;
 pub mod toss;
 
-pub use config::MockConfig;
+pub use config::{MockConfig, Quirks};
 pub use fault::{Fault, FaultBook, FaultRates};
 pub use fleet::{FakeEndpoint, FakeFleet, FleetError, ServerKind};
 pub use lean_server::LeanServer;
@@ -167,7 +167,7 @@ impl Fake {
             faults: FaultBook::new(config.faults.clone(), seed),
             wire: wire_server(pg),
             replays: Mutex::new(Replays::default()),
-            misreport: AtomicI64::new(0),
+            misreport: AtomicI64::new(config.quirks.cancel_balance_offset),
             config,
         })
     }
