@@ -53,7 +53,13 @@ fn a_pg_that_misreports_its_balance_is_flagged() {
     }
     let reports = work.path().join("reports");
     let out = paydrill(&[
-        "run", "--direct", "--scenario", "PARTIAL_CANCEL", "--mocks", mocks.to_str().unwrap(), "--out",
+        "run",
+        "--direct",
+        "--scenario",
+        "PARTIAL_CANCEL",
+        "--mocks",
+        mocks.to_str().unwrap(),
+        "--out",
         reports.to_str().unwrap(),
     ]);
     let printed = text(&out);
@@ -75,7 +81,8 @@ fn no_configured_secret_appears_in_the_reports() {
         let out = paydrill(&args);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     }
-    let secrets: Vec<String> = paydrill::fakes::MockConfig::embedded().into_iter().map(|m| m.credentials.secret).collect();
+    let secrets: Vec<String> =
+        paydrill::fakes::MockConfig::embedded().into_iter().map(|m| m.credentials.secret).collect();
     let files = files_under(reports.path());
     assert!(files.len() >= 12, "{files:?}");
     for file in files {

@@ -37,3 +37,32 @@ pub fn endpoint(fleet: &FakeFleet, pg: PgName) -> (String, Credentials) {
     let e = fleet.endpoint(pg).unwrap();
     (e.base_url.clone(), e.credentials().clone())
 }
+
+/// Sends a request straight at a fake: JSON when `body` is an object, a form when it is a list
+/// of pairs. Returns the HTTP status and the JSON answer.
+pub async fn send(
+    method: &str,
+    url: &str,
+    headers: &[(&str, String)],
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let client = reqwest::Client::new();
+    let mut req = client.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url);
+    for (k, v) in headers {
+        req = req.header(*k, v);
+    }
+    req = match body {
+        serde_json::Value::Null => req,
+        serde_json::Value::Array(pairs) => {
+            let form: Vec<(String, String)> = pairs
+                .into_iter()
+                .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_str().unwrap().to_string()))
+                .collect();
+            req.form(&form)
+        }
+        other => req.json(&other),
+    };
+    let resp = req.send().await.expect("the fake answers");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
