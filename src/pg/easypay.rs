@@ -90,24 +90,21 @@ fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
         return Ok(v);
     }
     let message = v.get("resMsg").and_then(Value::as_str).unwrap_or("").to_string();
-    Err(match rejection(&code) {
-        Some(r) => PgError::business(PG, r, code, message),
-        None if code.starts_with("VT") || reply.status >= 500 => PgError::system(PG, code, message),
-        None => PgError::business(PG, Rejection::Other, code, message),
-    })
+    let system = code.starts_with("VT");
+    Err(PgError::refusal(PG, reply.status, code.clone(), message, rejection(&code), system))
 }
 
+const FIELDS: json::PaymentFields = json::PaymentFields {
+    id: "/pgCno",
+    status: "/statusCode",
+    order: "/shopOrderNo",
+    total: "/amount",
+    balance: "/remainAmount",
+    transaction: "/paymentInfo/approvalNo",
+};
+
 fn payment(v: &Value) -> Result<PgPayment, PgError> {
-    let pg_cno = json::string(PG, v, "/pgCno")?;
-    let code = json::string(PG, v, "/statusCode")?;
-    Ok(PgPayment {
-        status: status(&code).ok_or_else(|| PgError::unexpected(PG, format!("unknown statusCode {code}")))?,
-        merchant_order_id: json::string(PG, v, "/shopOrderNo")?,
-        total: json::krw(PG, v, "/amount")?,
-        balance: json::krw(PG, v, "/remainAmount")?,
-        transaction_id: json::string(PG, v, "/paymentInfo/approvalNo").unwrap_or_else(|_| pg_cno.clone()),
-        pg_payment_id: pg_cno,
-    })
+    json::payment(PG, v, &FIELDS, status)
 }
 
 impl WireCodec for EasypayCodec {

@@ -103,24 +103,20 @@ fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
         return Ok(v);
     }
     let message = v.get("resultMsg").and_then(Value::as_str).unwrap_or("").to_string();
-    Err(match rejection(&code) {
-        Some(r) => PgError::business(PG, r, code, message),
-        None if code == codes::INTERNAL || reply.status >= 500 => PgError::system(PG, code, message),
-        None => PgError::business(PG, Rejection::Other, code, message),
-    })
+    Err(PgError::refusal(PG, reply.status, code.clone(), message, rejection(&code), code == codes::INTERNAL))
 }
 
+const FIELDS: json::PaymentFields = json::PaymentFields {
+    id: "/tid",
+    status: "/status",
+    order: "/moid",
+    total: "/price",
+    balance: "/remainPrice",
+    transaction: "/applNum",
+};
+
 fn payment(v: &Value) -> Result<PgPayment, PgError> {
-    let tid = json::string(PG, v, "/tid")?;
-    let word = json::string(PG, v, "/status")?;
-    Ok(PgPayment {
-        status: status(&word).ok_or_else(|| PgError::unexpected(PG, format!("unknown status {word}")))?,
-        merchant_order_id: json::string(PG, v, "/moid")?,
-        total: json::krw(PG, v, "/price")?,
-        balance: json::krw(PG, v, "/remainPrice")?,
-        transaction_id: json::string(PG, v, "/applNum").unwrap_or_else(|_| tid.clone()),
-        pg_payment_id: tid,
-    })
+    json::payment(PG, v, &FIELDS, status)
 }
 
 impl WireCodec for InicisCodec {

@@ -1,7 +1,7 @@
 //! Reading fields out of a PG's answer, with errors that name the field, so a codec that
 //! meets an answer it cannot read says exactly what was missing.
 
-use super::{HttpReply, Krw, PgError, PgName};
+use super::{HttpReply, Krw, PgError, PgName, PgPayment, PgStatus};
 use serde_json::Value;
 
 /// The answer's JSON body, or an `unexpected` error quoting the start of what came.
@@ -35,6 +35,37 @@ pub fn krw(pg: PgName, v: &Value, ptr: &str) -> Result<Krw, PgError> {
         _ => None,
     };
     parsed.ok_or_else(|| PgError::unexpected(pg, format!("`{ptr}` is not a whole amount in won: {value}")))
+}
+
+/// Where a PG's payment answer keeps each canonical field (JSON pointers).
+pub struct PaymentFields {
+    pub id: &'static str,
+    pub status: &'static str,
+    pub order: &'static str,
+    pub total: &'static str,
+    pub balance: &'static str,
+    /// The approval's transaction id; the payment id stands in when it is absent.
+    pub transaction: &'static str,
+}
+
+/// Reads a payment answer into canonical terms; `status` maps the PG's status word.
+pub fn payment(
+    pg: PgName,
+    v: &Value,
+    f: &PaymentFields,
+    status: fn(&str) -> Option<PgStatus>,
+) -> Result<PgPayment, PgError> {
+    let id = string(pg, v, f.id)?;
+    let word = string(pg, v, f.status)?;
+    Ok(PgPayment {
+        status: status(&word)
+            .ok_or_else(|| PgError::unexpected(pg, format!("unknown status `{word}` at {}", f.status)))?,
+        merchant_order_id: string(pg, v, f.order)?,
+        total: krw(pg, v, f.total)?,
+        balance: krw(pg, v, f.balance)?,
+        transaction_id: string(pg, v, f.transaction).unwrap_or_else(|_| id.clone()),
+        pg_payment_id: id,
+    })
 }
 
 /// An amount at `ptr` if present.

@@ -68,11 +68,7 @@ fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
     }
     let code = v.get("error_code").and_then(Value::as_i64).unwrap_or(0);
     let message = v.get("error_message").and_then(Value::as_str).unwrap_or("").to_string();
-    Err(match rejection(code) {
-        Some(r) if reply.status < 500 => PgError::business(PG, r, code.to_string(), message),
-        _ if reply.status >= 500 => PgError::system(PG, code.to_string(), message),
-        _ => PgError::business(PG, Rejection::Other, code.to_string(), message),
-    })
+    Err(PgError::refusal(PG, reply.status, code.to_string(), message, rejection(code), false))
 }
 
 /// An `order` (inquire) or `approve` answer → canonical.

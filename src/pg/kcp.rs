@@ -63,24 +63,20 @@ fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
         return Ok(v);
     }
     let message = v.get("res_msg").and_then(Value::as_str).unwrap_or("").to_string();
-    Err(match rejection(&code) {
-        Some(r) => PgError::business(PG, r, code, message),
-        None if code == codes::INTERNAL || reply.status >= 500 => PgError::system(PG, code, message),
-        None => PgError::business(PG, Rejection::Other, code, message),
-    })
+    Err(PgError::refusal(PG, reply.status, code.clone(), message, rejection(&code), code == codes::INTERNAL))
 }
 
+const FIELDS: json::PaymentFields = json::PaymentFields {
+    id: "/tno",
+    status: "/pay_status",
+    order: "/ordr_idxx",
+    total: "/amount",
+    balance: "/rem_mny",
+    transaction: "/app_no",
+};
+
 fn payment(v: &Value) -> Result<PgPayment, PgError> {
-    let tno = json::string(PG, v, "/tno")?;
-    let word = json::string(PG, v, "/pay_status")?;
-    Ok(PgPayment {
-        status: status(&word).ok_or_else(|| PgError::unexpected(PG, format!("unknown pay_status {word}")))?,
-        merchant_order_id: json::string(PG, v, "/ordr_idxx")?,
-        total: json::krw(PG, v, "/amount")?,
-        balance: json::krw(PG, v, "/rem_mny")?,
-        transaction_id: json::string(PG, v, "/app_no").unwrap_or_else(|_| tno.clone()),
-        pg_payment_id: tno,
-    })
+    json::payment(PG, v, &FIELDS, status)
 }
 
 impl WireCodec for KcpCodec {

@@ -278,6 +278,23 @@ impl PgError {
         PgError { pg, category: ErrorCategory::System, rejection: None, code: code.into(), message: message.into() }
     }
 
+    /// Sorts a PG's refusal: a known business reason (on an answer that is not a 5xx), a system
+    /// failure (HTTP 5xx, or `system` when the PG's code means one), or another business refusal.
+    pub fn refusal(
+        pg: PgName,
+        http_status: u16,
+        code: String,
+        message: String,
+        rejection: Option<Rejection>,
+        system: bool,
+    ) -> Self {
+        match rejection {
+            Some(r) if http_status < 500 => PgError::business(pg, r, code, message),
+            _ if system || http_status >= 500 => PgError::system(pg, code, message),
+            _ => PgError::business(pg, Rejection::Other, code, message),
+        }
+    }
+
     pub fn unexpected(pg: PgName, message: impl Into<String>) -> Self {
         PgError {
             pg,

@@ -78,11 +78,7 @@ fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
         return Ok(v.get("body").cloned().unwrap_or(Value::Null));
     }
     let message = v.get("message").and_then(Value::as_str).unwrap_or("").to_string();
-    Err(match rejection(&code) {
-        Some(r) if reply.status < 500 => PgError::business(PG, r, code, message),
-        _ if code == codes::INTERNAL || reply.status >= 500 => PgError::system(PG, code, message),
-        _ => PgError::business(PG, Rejection::Other, code, message),
-    })
+    Err(PgError::refusal(PG, reply.status, code.clone(), message, rejection(&code), code == codes::INTERNAL))
 }
 
 /// A payment detail (`apply` answer or history summary) → canonical.

@@ -76,24 +76,20 @@ fn ok_body(reply: &HttpReply, ok: &[&str]) -> Result<Value, PgError> {
         return Ok(v);
     }
     let message = v.get("resultMsg").and_then(Value::as_str).unwrap_or("").to_string();
-    Err(match rejection(&code) {
-        Some(r) => PgError::business(PG, r, code, message),
-        None if code == codes::DB_ERROR || reply.status >= 500 => PgError::system(PG, code, message),
-        None => PgError::business(PG, Rejection::Other, code, message),
-    })
+    Err(PgError::refusal(PG, reply.status, code.clone(), message, rejection(&code), code == codes::DB_ERROR))
 }
 
+const FIELDS: json::PaymentFields = json::PaymentFields {
+    id: "/tid",
+    status: "/status",
+    order: "/orderId",
+    total: "/amount",
+    balance: "/balanceAmt",
+    transaction: "/tid",
+};
+
 fn payment(v: &Value) -> Result<PgPayment, PgError> {
-    let word = json::string(PG, v, "/status")?;
-    let tid = json::string(PG, v, "/tid")?;
-    Ok(PgPayment {
-        status: status(&word).ok_or_else(|| PgError::unexpected(PG, format!("unknown status {word}")))?,
-        merchant_order_id: json::string(PG, v, "/orderId")?,
-        total: json::krw(PG, v, "/amount")?,
-        balance: json::krw(PG, v, "/balanceAmt")?,
-        transaction_id: tid.clone(),
-        pg_payment_id: tid,
-    })
+    json::payment(PG, v, &FIELDS, status)
 }
 
 impl WireCodec for NicepayCodec {

@@ -65,11 +65,7 @@ fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
     }
     let kind = v.get("type").and_then(Value::as_str).unwrap_or("UNKNOWN").to_string();
     let message = v.get("message").and_then(Value::as_str).unwrap_or("").to_string();
-    Err(match rejection(&kind) {
-        Some(r) if reply.status < 500 => PgError::business(PG, r, kind, message),
-        _ if reply.status >= 500 || kind == "PG_PROVIDER" => PgError::system(PG, kind, message),
-        _ => PgError::business(PG, Rejection::Other, kind, message),
-    })
+    Err(PgError::refusal(PG, reply.status, kind.clone(), message, rejection(&kind), kind == "PG_PROVIDER"))
 }
 
 fn payment(p: &Value) -> Result<PgPayment, PgError> {

@@ -5,8 +5,8 @@
 
 use super::json;
 use super::{
-    ApproveRequest, CancelRequest, Credentials, ErrorCategory, HttpCall, HttpReply, PaymentRef, PgCancel, PgError,
-    PgName, PgPayment, PgStatus, Rejection, WireCodec,
+    ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
+    PgStatus, Rejection, WireCodec,
 };
 use base64::Engine;
 use serde_json::{json, Value};
@@ -52,25 +52,23 @@ fn rejection(code: &str) -> Option<Rejection> {
 fn error(reply: &HttpReply, v: &Value) -> PgError {
     let code = v.get("code").and_then(Value::as_str).unwrap_or("UNKNOWN").to_string();
     let message = v.get("message").and_then(Value::as_str).unwrap_or("").to_string();
-    match rejection(&code) {
-        Some(r) if reply.status < 500 => PgError::business(PG, r, code, message),
-        _ if reply.status >= 500 || code == "FAILED_INTERNAL_SYSTEM_PROCESSING" => PgError::system(PG, code, message),
-        _ => PgError { pg: PG, category: ErrorCategory::Unexpected, rejection: None, code, message },
-    }
+    let system = code == "FAILED_INTERNAL_SYSTEM_PROCESSING";
+    PgError::refusal(PG, reply.status, code.clone(), message, rejection(&code), system)
 }
 
 /// The Payment object → canonical.
+const FIELDS: json::PaymentFields = json::PaymentFields {
+    id: "/paymentKey",
+    status: "/status",
+    order: "/orderId",
+    total: "/totalAmount",
+    balance: "/balanceAmount",
+    transaction: "/lastTransactionKey",
+};
+
+/// The Payment object → canonical.
 fn payment(v: &Value) -> Result<PgPayment, PgError> {
-    let word = json::string(PG, v, "/status")?;
-    let pg_payment_id = json::string(PG, v, "/paymentKey")?;
-    Ok(PgPayment {
-        status: status(&word).ok_or_else(|| PgError::unexpected(PG, format!("unknown status {word}")))?,
-        merchant_order_id: json::string(PG, v, "/orderId")?,
-        total: json::krw(PG, v, "/totalAmount")?,
-        balance: json::krw(PG, v, "/balanceAmount")?,
-        transaction_id: json::string(PG, v, "/lastTransactionKey").unwrap_or_else(|_| pg_payment_id.clone()),
-        pg_payment_id,
-    })
+    json::payment(PG, v, &FIELDS, status)
 }
 
 fn read_payment(reply: &HttpReply) -> Result<(PgPayment, Value), PgError> {

@@ -46,6 +46,11 @@ impl Answer {
     }
 }
 
+/// The answer to an idempotency key sent again with another request.
+fn key_reused(key: &str) -> Answer {
+    Answer::error(422, "IDEMPOTENCY_KEY_REUSED", format!("key `{key}` was used for another request"))
+}
+
 fn store_failed(e: rusqlite::Error) -> Answer {
     Answer::error(500, "STORE_ERROR", format!("the order store failed: {e}"))
 }
@@ -162,13 +167,7 @@ impl Payments {
                 Ok(Some(first)) if first.request_hash == order.request_hash => {
                     return self.order_answer(&first, None, 201).replayed()
                 }
-                Ok(Some(_)) => {
-                    return Answer::error(
-                        422,
-                        "IDEMPOTENCY_KEY_REUSED",
-                        format!("key `{key}` was used for another request"),
-                    )
-                }
+                Ok(Some(_)) => return key_reused(&key),
                 Ok(None) => {}
                 Err(e) => return store_failed(e),
             }
@@ -339,13 +338,7 @@ impl Payments {
                 let body = serde_json::from_str(&stored.body).unwrap_or(Value::Null);
                 return Answer::new(stored.status, body).replayed();
             }
-            Ok(Some(_)) => {
-                return Answer::error(
-                    422,
-                    "IDEMPOTENCY_KEY_REUSED",
-                    format!("key `{key}` was used for another request"),
-                )
-            }
+            Ok(Some(_)) => return key_reused(key),
             Ok(None) => {}
             Err(e) => return store_failed(e),
         }
