@@ -83,15 +83,16 @@ fn rejection(code: &str) -> Option<Rejection> {
     })
 }
 
+const RESULT: json::ResultCode = json::ResultCode {
+    code: "/resCd",
+    message: "/resMsg",
+    ok: &[codes::OK],
+    internal: |c| c.starts_with("VT"),
+    rejection,
+};
+
 fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
-    let v = json::body(PG, reply)?;
-    let code = v.get("resCd").and_then(Value::as_str).unwrap_or("").to_string();
-    if reply.status == 200 && code == codes::OK {
-        return Ok(v);
-    }
-    let message = v.get("resMsg").and_then(Value::as_str).unwrap_or("").to_string();
-    let system = code.starts_with("VT");
-    Err(PgError::refusal(PG, reply.status, code.clone(), message, rejection(&code), system))
+    json::result_code_body(PG, reply, &RESULT)
 }
 
 const FIELDS: json::PaymentFields = json::PaymentFields {

@@ -1,7 +1,7 @@
 //! Reading fields out of a PG's answer, with errors that name the field, so a codec that
 //! meets an answer it cannot read says exactly what was missing.
 
-use super::{HttpReply, Krw, PgError, PgName, PgPayment, PgStatus};
+use super::{HttpReply, Krw, PgError, PgName, PgPayment, PgStatus, Rejection};
 use serde_json::Value;
 
 /// The answer's JSON body, or an `unexpected` error quoting the start of what came.
@@ -35,6 +35,30 @@ pub fn krw(pg: PgName, v: &Value, ptr: &str) -> Result<Krw, PgError> {
         _ => None,
     };
     parsed.ok_or_else(|| PgError::unexpected(pg, format!("`{ptr}` is not a whole amount in won: {value}")))
+}
+
+/// How a PG that answers HTTP 200 with a result code says what happened.
+pub struct ResultCode {
+    /// Pointers to the code and the message.
+    pub code: &'static str,
+    pub message: &'static str,
+    /// Codes that mean success.
+    pub ok: &'static [&'static str],
+    /// The code that means the PG failed internally (a retry may work).
+    pub internal: fn(&str) -> bool,
+    pub rejection: fn(&str) -> Option<Rejection>,
+}
+
+/// The body of a result-code answer when it says success, else the refusal it carries.
+pub fn result_code_body(pg: PgName, reply: &HttpReply, rc: &ResultCode) -> Result<Value, PgError> {
+    let v = body(pg, reply)?;
+    let code = v.pointer(rc.code).and_then(Value::as_str).unwrap_or("").to_string();
+    if reply.status == 200 && rc.ok.contains(&code.as_str()) {
+        return Ok(v);
+    }
+    let message = v.pointer(rc.message).and_then(Value::as_str).unwrap_or("").to_string();
+    let internal = (rc.internal)(&code);
+    Err(PgError::refusal(pg, reply.status, code.clone(), message, (rc.rejection)(&code), internal))
 }
 
 /// Where a PG's payment answer keeps each canonical field (JSON pointers).

@@ -56,14 +56,16 @@ fn rejection(code: &str) -> Option<Rejection> {
     })
 }
 
+const RESULT: json::ResultCode = json::ResultCode {
+    code: "/res_cd",
+    message: "/res_msg",
+    ok: &[codes::OK],
+    internal: |c| c == codes::INTERNAL,
+    rejection,
+};
+
 fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
-    let v = json::body(PG, reply)?;
-    let code = v.get("res_cd").and_then(Value::as_str).unwrap_or("").to_string();
-    if reply.status == 200 && code == codes::OK {
-        return Ok(v);
-    }
-    let message = v.get("res_msg").and_then(Value::as_str).unwrap_or("").to_string();
-    Err(PgError::refusal(PG, reply.status, code.clone(), message, rejection(&code), code == codes::INTERNAL))
+    json::result_code_body(PG, reply, &RESULT)
 }
 
 const FIELDS: json::PaymentFields = json::PaymentFields {

@@ -69,14 +69,15 @@ fn rejection(code: &str) -> Option<Rejection> {
     })
 }
 
-fn ok_body(reply: &HttpReply, ok: &[&str]) -> Result<Value, PgError> {
-    let v = json::body(PG, reply)?;
-    let code = v.get("resultCode").and_then(Value::as_str).unwrap_or("").to_string();
-    if reply.status == 200 && ok.contains(&code.as_str()) {
-        return Ok(v);
-    }
-    let message = v.get("resultMsg").and_then(Value::as_str).unwrap_or("").to_string();
-    Err(PgError::refusal(PG, reply.status, code.clone(), message, rejection(&code), code == codes::DB_ERROR))
+fn ok_body(reply: &HttpReply, ok: &'static [&'static str]) -> Result<Value, PgError> {
+    let rc = json::ResultCode {
+        code: "/resultCode",
+        message: "/resultMsg",
+        ok,
+        internal: |c| c == codes::DB_ERROR,
+        rejection,
+    };
+    json::result_code_body(PG, reply, &rc)
 }
 
 const FIELDS: json::PaymentFields = json::PaymentFields {
