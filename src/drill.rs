@@ -272,14 +272,16 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(DrillEvent) + Sync)) -> R
         random_faults: opts.error_rate.is_some_and(|r| r > 0.0) || opts.timeout_rate.is_some_and(|r| r > 0.0),
     }));
 
-    let cells: Vec<(Cell, &Scenario)> = scenarios
-        .iter()
-        .flat_map(|s| {
-            pgs.iter().flat_map(move |pg| {
-                (1..=opts.repeat).map(move |repeat| (Cell { scenario: s.name.clone(), pg: *pg, repeat }, s))
-            })
-        })
-        .collect();
+    // Repetition-major order: at any moment every scenario and PG is in flight, so no single
+    // fault scenario crowds out the rest (and trips the platform's breaker on its own).
+    let mut cells: Vec<(Cell, &Scenario)> = Vec::new();
+    for repeat in 1..=opts.repeat {
+        for s in &scenarios {
+            for pg in &pgs {
+                cells.push((Cell { scenario: s.name.clone(), pg: *pg, repeat }, s));
+            }
+        }
+    }
     let total = cells.len();
     on_event(DrillEvent::Started { run_id: run_id.clone(), cells: total, notes: target.notes.clone() });
 
@@ -304,6 +306,7 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(DrillEvent) + Sync)) -> R
                 next = runs.next() => match next {
                     Some(cell) => {
                         done += 1;
+                        recorder.record(Event::CellEnd(cell.clone()));
                         on_event(DrillEvent::CellDone { cell, done, total });
                     }
                     None => break false,

@@ -176,6 +176,8 @@ pub enum Event {
     Observe(Observation),
     Ledger(LedgerSnapshot),
     PgRequest(PgRequest),
+    /// A cell ran to its end (an interrupted run checks only these).
+    CellEnd(Cell),
     End(RunEnd),
 }
 
@@ -269,6 +271,17 @@ impl History {
             }
         }
         calls
+    }
+
+    /// The cells that ran to their end.
+    pub fn finished_cells(&self) -> std::collections::BTreeSet<Cell> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::CellEnd(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     pub fn observations(&self) -> impl Iterator<Item = &Observation> {

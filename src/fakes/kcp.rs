@@ -1,10 +1,22 @@
 //! NHN KCP, server side: JSON bodies carrying `site_cd` and `kcp_cert_info` (a wrong pair is
-//! refused with `res_cd` 8001), HTTP 200 with `res_cd`/`res_msg`. Approve
-//! `POST /gw/enc/v1/payment`, cancel `POST /gw/mod/v1/cancel` (STSC / STPC, `rem_mny` must equal
-//! the balance before a partial cancel), inquiry `POST /std/inquery`. KCP publishes no error
-//! table: the codes are paydrill's (`crate::pg::kcp::codes`), as are the inquiry's fields
-//! (`pay_status`, `amount`, `rem_mny`). The `tno` is the widget's `enc_data` token in
-//! paydrill's stand-in for the customer's authentication.
+//! refused with HTTP 200 and `res_cd` 8001), answers HTTP 200 with `res_cd`/`res_msg`.
+//! Approve `POST /gw/enc/v1/payment` (`enc_data`, `ordr_idxx`, `ordr_mony`), cancel
+//! `POST /gw/mod/v1/cancel` (`tno`, `mod_type` STSC full / STPC partial, `mod_mny`, `rem_mny`,
+//! `mod_desc`), inquiry `POST /std/inquery` (`tno`).
+//!
+//! Chosen where the public material is silent:
+//! - KCP publishes no error table, so the `res_cd` values are paydrill's
+//!   (`crate::pg::kcp::codes`): 8001 bad site/cert, 8002 already approved, 8101 unknown `tno`,
+//!   8105 amount mismatch, 8128 duplicate `ordr_idxx`, 8133 already cancelled, 8134 cancel of an
+//!   unapproved payment, 8143 cancel over the balance, 8144 `rem_mny` mismatch, 8900 invalid
+//!   request, 9999 system error. An unknown path gets HTTP 404 with 8900.
+//! - `rem_mny` (the balance before the cancel) is required for STPC and checked when sent
+//!   with STSC.
+//! - The inquiry answer's fields `pay_status` (ready / paid / partial_canceled / canceled /
+//!   failed), `amount` (approved total) and `rem_mny` (balance); a cancel answer adds
+//!   `mod_tno` (the cancel's own id), `mod_mny` and `canc_time`.
+//! - `ordr_idxx` travels with the approval (KCP keeps it from the order form); the `tno` is the
+//!   widget's `enc_data` token in paydrill's stand-in for the customer's authentication.
 
 use super::{krw_field, kst, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
 use crate::pg::kcp::codes;
@@ -31,7 +43,8 @@ fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
         LedgerError::NotFound => result(codes::NOT_FOUND, "거래번호 오류"),
         LedgerError::DuplicateOrderId => result(codes::DUPLICATE_ORDER, "주문번호 중복"),
-        LedgerError::AlreadyApproved | LedgerError::NotApproved => result(codes::ALREADY_APPROVED, "이미 승인된 거래"),
+        LedgerError::AlreadyApproved => result(codes::ALREADY_APPROVED, "이미 승인된 거래"),
+        LedgerError::NotApproved => result(codes::NOT_APPROVED, "미승인 거래는 취소할 수 없음"),
         LedgerError::AmountMismatch { .. } => result(codes::AMOUNT_MISMATCH, "결제 금액 불일치"),
         LedgerError::AlreadyCanceled => result(codes::ALREADY_CANCELED, "이미 취소된 거래"),
         LedgerError::OverBalance { .. } => result(codes::OVER_BALANCE, "취소 금액이 잔액을 초과"),

@@ -1,9 +1,31 @@
-//! Naver Pay, server side: form bodies under `/{partnerId}/naverpay/payments/...`, client id
-//! and secret headers (a wrong pair gets HTTP 401 `InvalidClient`), the `{code, message, body}`
-//! envelope. Chosen where the public material is silent: a `v2/reserve` call whose `reserveId`
-//! doubles as the `paymentId` the customer's authentication returns; the history answer's
-//! `payment` summary (`admissionState`, `totalRestAmount`); the failure codes in
-//! `crate::pg::naverpay::codes`. `X-NaverPay-Idempotency-Key` replays are honoured.
+//! Naver Pay, server side: form bodies under `/{partnerId}/naverpay/payments/{version}/{api}`
+//! (partnerId = the partner's `merchant_id`), headers `X-Naver-Client-Id` (the partner id) and
+//! `X-Naver-Client-Secret`, the `{code, message, body}` envelope with `code: "Success"`.
+//! Approve `POST .../v2.2/apply/payment` (form `paymentId`), cancel `POST .../v1/cancel`
+//! (`paymentId, cancelAmount, cancelReason, cancelRequester, taxScopeAmount, taxExScopeAmount,
+//! doCompareRest, expectedRestAmount`; the answer carries `payHistId`, the cancel's own id, and
+//! `totalRestAmount`), history `POST .../v2.2/list/history/{paymentId}`.
+//! `X-NaverPay-Idempotency-Key` replays are honoured.
+//!
+//! Chosen where the public material is silent:
+//! - The approve body has no order id or amount, as on the real API. They are fixed earlier by a
+//!   reservation, `POST .../v2/reserve` (form `merchantPayKey`, `totalPayAmount`, ...; answer
+//!   `body.reserveId`), which Naver Pay has for its server-side flow; in paydrill the
+//!   `reserveId` doubles as the `paymentId` the customer's authentication in the Naver Pay
+//!   window returns (really a different id). So the codec needs no extra approve field and the
+//!   fake no `order_in_payment_id`; a reused `merchantPayKey` is refused at reservation.
+//! - Failures: HTTP 200 with a non-`Success` code, except a wrong client id/secret (HTTP 401
+//!   `InvalidClient`), an unknown path or partner (HTTP 404 `InvalidParameter`) and the internal
+//!   error (HTTP 500 `InternalServerError`). The codes are paydrill's
+//!   (`crate::pg::naverpay::codes`): `InvalidPaymentId` unknown payment,
+//!   `DuplicatedMerchantPayKey` reused order id, `AlreadyCompleted` already approved,
+//!   `AlreadyCanceled`, `NotCancelablePayment` cancel before approval, `CancelAmountExceeded`
+//!   over the balance, `RestAmountMismatch` `expectedRestAmount` differs (checked only with
+//!   `doCompareRest=1`), `InvalidParameter` missing fields or a bad amount (`AmountMismatch`
+//!   exists for completeness; an approval carries no amount to mismatch).
+//! - The history answer lists the approval and each cancel (`admissionTypeCode` 01 / 03) and
+//!   adds a `payment` summary (`admissionState` SUCCESS / PARTIAL_CANCEL / CANCEL,
+//!   `totalPayAmount`, `totalRestAmount`).
 
 use super::{kst, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
 use crate::pg::naverpay::codes;
@@ -38,9 +60,8 @@ fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
         LedgerError::NotFound => fail(codes::NOT_FOUND, "존재하지 않는 결제번호입니다."),
         LedgerError::DuplicateOrderId => fail(codes::DUPLICATE_ORDER, "가맹점 주문번호가 중복되었습니다."),
-        LedgerError::AlreadyApproved | LedgerError::NotApproved => {
-            fail(codes::ALREADY_APPROVED, "이미 완료된 결제입니다.")
-        }
+        LedgerError::AlreadyApproved => fail(codes::ALREADY_APPROVED, "이미 완료된 결제입니다."),
+        LedgerError::NotApproved => fail(codes::NOT_CANCELABLE, "승인되지 않은 결제는 취소할 수 없습니다."),
         LedgerError::AmountMismatch { .. } => fail(codes::AMOUNT_MISMATCH, "결제 금액이 일치하지 않습니다."),
         LedgerError::AlreadyCanceled => fail(codes::ALREADY_CANCELED, "이미 취소된 결제입니다."),
         LedgerError::OverBalance { .. } => fail(codes::OVER_BALANCE, "취소 금액이 취소 가능 금액을 초과합니다."),

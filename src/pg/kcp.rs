@@ -14,18 +14,32 @@ const PG: PgName = PgName::Kcp;
 
 pub struct KcpCodec;
 
-/// KCP publishes no error table; these `res_cd` values are paydrill's choice.
+/// KCP publishes no error table; these 4-character `res_cd` values are paydrill's choice, in the
+/// style of KCP's numeric codes (`0000` ok, 8xxx refusals, 9999 system failure).
 pub mod codes {
+    /// Processed normally (정상처리).
     pub const OK: &str = "0000";
+    /// `site_cd` / `kcp_cert_info` do not match the site (사이트 인증 오류).
     pub const UNAUTHORIZED: &str = "8001";
+    /// The payment token was already approved (이미 승인된 거래).
     pub const ALREADY_APPROVED: &str = "8002";
+    /// No payment with this `tno` (거래번호 오류).
     pub const NOT_FOUND: &str = "8101";
+    /// `ordr_mony` differs from the authenticated amount (결제 금액 불일치).
     pub const AMOUNT_MISMATCH: &str = "8105";
+    /// `ordr_idxx` already used by another payment (주문번호 중복).
     pub const DUPLICATE_ORDER: &str = "8128";
+    /// The payment is fully cancelled already (이미 취소된 거래).
     pub const ALREADY_CANCELED: &str = "8133";
+    /// The payment was never approved, so it cannot be cancelled (미승인 거래 취소 불가).
+    pub const NOT_APPROVED: &str = "8134";
+    /// `mod_mny` exceeds the cancellable balance (취소 금액 초과).
     pub const OVER_BALANCE: &str = "8143";
+    /// `rem_mny` differs from the balance before the cancel (잔액 불일치).
     pub const BALANCE_MISMATCH: &str = "8144";
+    /// A missing or malformed field, unknown `mod_type`, or an amount not above zero.
     pub const INVALID_REQUEST: &str = "8900";
+    /// KCP failed internally; nothing happened and a retry may work (시스템 오류).
     pub const INTERNAL: &str = "9999";
 }
 

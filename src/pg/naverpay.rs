@@ -2,7 +2,8 @@
 //! `X-NaverPay-Chain-Id`, `X-NaverPay-Idempotency-Key`; envelope `{code: "Success", message,
 //! body}`. A `reserve` call gives the payment id, then `POST /{partnerId}/naverpay/payments/
 //! v2.2/apply/payment`; cancel `.../v1/cancel` (`cancelAmount` always spelled out,
-//! `doCompareRest=1` with `expectedRestAmount`); history `.../v2.2/list/history/{paymentId}`.
+//! `doCompareRest=1` with `expectedRestAmount` when the balance is asserted); history
+//! `.../v2.2/list/history/{paymentId}`.
 
 use super::json;
 use super::{
@@ -16,18 +17,31 @@ const PG: PgName = PgName::Naverpay;
 pub struct NaverpayCodec;
 
 /// Envelope codes: `Success`, and paydrill's choice of failure codes (Naver Pay's public
-/// material names few).
+/// material names few), in the style of its CamelCase codes.
 pub mod codes {
+    /// The call succeeded; the answer is in `body`.
     pub const OK: &str = "Success";
+    /// Client id / secret headers do not match the partner (HTTP 401).
     pub const UNAUTHORIZED: &str = "InvalidClient";
+    /// No payment with this `paymentId`.
     pub const NOT_FOUND: &str = "InvalidPaymentId";
+    /// `merchantPayKey` already used by another payment.
     pub const DUPLICATE_ORDER: &str = "DuplicatedMerchantPayKey";
+    /// The payment was already approved.
     pub const ALREADY_APPROVED: &str = "AlreadyCompleted";
+    /// The approved amount differs from the reserved one.
     pub const AMOUNT_MISMATCH: &str = "AmountMismatch";
+    /// The payment is fully cancelled already.
     pub const ALREADY_CANCELED: &str = "AlreadyCanceled";
+    /// A cancel of a payment that was never approved.
+    pub const NOT_CANCELABLE: &str = "NotCancelablePayment";
+    /// `cancelAmount` exceeds what is left.
     pub const OVER_BALANCE: &str = "CancelAmountExceeded";
+    /// `doCompareRest=1` and `expectedRestAmount` differs from what is left.
     pub const BALANCE_MISMATCH: &str = "RestAmountMismatch";
+    /// A missing or malformed form field, or an amount not above zero.
     pub const INVALID_REQUEST: &str = "InvalidParameter";
+    /// Naver Pay failed internally (HTTP 500); nothing happened, a retry may work.
     pub const INTERNAL: &str = "InternalServerError";
 }
 
@@ -63,6 +77,7 @@ fn rejection(code: &str) -> Option<Rejection> {
         codes::ALREADY_APPROVED => Rejection::AlreadyApproved,
         codes::AMOUNT_MISMATCH => Rejection::AmountMismatch,
         codes::ALREADY_CANCELED => Rejection::AlreadyCanceled,
+        codes::NOT_CANCELABLE => Rejection::Other,
         codes::OVER_BALANCE => Rejection::OverBalance,
         codes::BALANCE_MISMATCH => Rejection::BalanceMismatch,
         codes::INVALID_REQUEST => Rejection::InvalidRequest,
@@ -125,23 +140,30 @@ impl WireCodec for NaverpayCodec {
         payment(json::at(PG, &ok_body(reply)?, "/detail")?)
     }
 
-    fn cancel_needs_balance(&self, _req: &CancelRequest) -> bool {
-        true
+    /// `cancelAmount` is always spelled out, so a full cancel needs the balance; a partial one
+    /// asserts the balance (`doCompareRest=1`) only when the caller gave one.
+    fn cancel_needs_balance(&self, req: &CancelRequest) -> bool {
+        req.amount.is_none()
     }
 
     fn cancel(&self, creds: &Credentials, payment: &PaymentRef, req: &CancelRequest) -> HttpCall {
-        let balance = req.expected_balance.unwrap_or(0);
-        let amount = req.amount.unwrap_or(balance);
-        let call = HttpCall::post(format!("{}/v1/cancel", base(creds))).form([
+        let amount = req.amount.or(req.expected_balance).unwrap_or(0);
+        let mut form = vec![
             ("paymentId", payment.pg_payment_id.clone()),
             ("cancelAmount", amount.to_string()),
             ("cancelReason", req.reason.clone()),
             ("cancelRequester", "2".to_string()),
             ("taxScopeAmount", amount.to_string()),
             ("taxExScopeAmount", "0".to_string()),
-            ("doCompareRest", "1".to_string()),
-            ("expectedRestAmount", balance.to_string()),
-        ]);
+        ];
+        match req.expected_balance {
+            Some(balance) => {
+                form.push(("doCompareRest", "1".to_string()));
+                form.push(("expectedRestAmount", balance.to_string()));
+            }
+            None => form.push(("doCompareRest", "0".to_string())),
+        }
+        let call = HttpCall::post(format!("{}/v1/cancel", base(creds))).form(form);
         headers(call, creds, req.idempotency_key.as_deref())
     }
 

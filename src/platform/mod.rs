@@ -93,7 +93,13 @@ impl Platform {
             .iter()
             .map(|c| {
                 let client = PgClient::new(c.pg, &c.base_url, c.credentials.clone()).with_timeout(config.pg_timeout);
-                (c.pg, PgLink { client, breaker: breaker::Breaker::new(5, Duration::from_secs(1)) })
+                (
+                    c.pg,
+                    PgLink {
+                        client,
+                        breaker: breaker::Breaker::new(Duration::from_secs(10), 20, Duration::from_secs(1)),
+                    },
+                )
             })
             .collect();
         let payments = Arc::new(

@@ -17,6 +17,8 @@ async fn kcp_speaks_its_own_codes() {
 
     let cancel = |mod_type: &str, mny: &str, rem: &str| json!({"site_cd": site, "kcp_cert_info": cert, "tno": tno, "mod_type": mod_type, "mod_mny": mny, "rem_mny": rem, "mod_desc": "r"});
     let url = format!("{base}/gw/mod/v1/cancel");
+    let (_, body) = send("POST", &url, &[], cancel("STPC", "1000", "")).await;
+    assert_eq!(body["res_cd"].as_str(), Some("8900"), "partial cancel without rem_mny: {body}");
     let (_, body) = send("POST", &url, &[], cancel("STPC", "20000", "10000")).await;
     assert_eq!(body["res_cd"].as_str(), Some("8143"), "over balance: {body}");
     let (_, body) = send("POST", &url, &[], cancel("STPC", "1000", "9999")).await;
@@ -25,6 +27,14 @@ async fn kcp_speaks_its_own_codes() {
     assert_eq!((body["res_cd"].as_str(), body["rem_mny"].as_str()), (Some("0000"), Some("0")), "{body}");
     let (_, body) = send("POST", &url, &[], cancel("STSC", "", "")).await;
     assert_eq!(body["res_cd"].as_str(), Some("8133"), "already cancelled: {body}");
+
+    let inquery = |tno: &str| json!({"site_cd": site, "kcp_cert_info": cert, "tno": tno});
+    let (_, body) = send("POST", &format!("{base}/std/inquery"), &[], inquery(&tno)).await;
+    let seen =
+        (body["res_cd"].as_str(), body["pay_status"].as_str(), body["amount"].as_str(), body["rem_mny"].as_str());
+    assert_eq!(seen, (Some("0000"), Some("canceled"), Some("10000"), Some("0")), "{body}");
+    let (_, body) = send("POST", &format!("{base}/std/inquery"), &[], inquery("no-such-tno")).await;
+    assert_eq!(body["res_cd"].as_str(), Some("8101"), "unknown tno: {body}");
 
     let (_, body) = send("POST", &format!("{base}/gw/enc/v1/payment"), &[], pay("o1", "tok2", &cert)).await;
     assert_eq!(body["res_cd"].as_str(), Some("8128"), "duplicate order number: {body}");
