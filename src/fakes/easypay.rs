@@ -1,12 +1,29 @@
-//! KICC EasyPay, server side: JSON, `resCd`/`resMsg`. Approve `POST /api/v2/trades/approval`,
-//! cancel `POST /api/trades/revise` (`reviseTypeCode` 40 full, 32 partial; `remainAmount` is
-//! the balance before and must match), status `POST /api/trades/retrieveTransaction`. Chosen
-//! where the notes are silent: every request is authenticated by `mallId` and `msgAuthValue`
-//! (SHA-256 of secret|mallId|shopTransactionId), refused with `R101`; `amount` on approval;
-//! `statusCode` TS01/TS02/TS03; the failure codes in `crate::pg::easypay::codes`; the internal
-//! error answers `VT00` (retry). The
-//! `pgCno` is the widget's `authorizationId` in paydrill's stand-in for the customer's
-//! authentication.
+//! KICC EasyPay, server side: JSON bodies, JSON answers with `resCd` (`0000` ok) and `resMsg`,
+//! HTTP 200 (404 for an unknown path).
+//!
+//! From the wire notes: approve `POST /api/v2/trades/approval` (`mallId, shopTransactionId,
+//! authorizationId, shopOrderNo, approvalReqDate`), cancel `POST /api/trades/revise` (`mallId,
+//! shopTransactionId, pgCno, reviseTypeCode, amount, remainAmount, cancelReqDate,
+//! msgAuthValue`), status `POST /api/trades/retrieveTransaction`; answers carry `pgCno,
+//! transactionDate, paymentInfo`; `VT00` means retry.
+//!
+//! Chosen where the notes are silent:
+//! - every request (not only revise) is authenticated by `mallId` and `msgAuthValue` = hex
+//!   SHA-256 of `secret|mallId|shopTransactionId`; a wrong secret is refused with `R101`;
+//! - `amount` on approval (checked against the order's amount); `pgCno` is the widget's
+//!   `authorizationId` in paydrill's stand-in for the customer's authentication;
+//! - `reviseTypeCode` `40` full cancel, `32` partial cancel (`amount` required);
+//!   `remainAmount`, when sent, is the balance BEFORE the cancel and must match the ledger;
+//! - answers: `amount`, `remainAmount`, `shopOrderNo`, `statusCode` (`TS00` ready, `TS01` paid,
+//!   `TS02` partially cancelled, `TS03` cancelled, `TS09` failed), `paymentInfo.approvalNo`;
+//!   a revise answer adds `cancelPgCno` (the ledger's cancel id), `cancelAmount`, `cancelDate`;
+//! - the failure codes (`crate::pg::easypay::codes`): `R101` auth failure, `R201` duplicate
+//!   `shopOrderNo`, `R202` amount mismatch, `R203` already approved, `R301` no such
+//!   transaction, `R302` already cancelled, `R303` over the cancellable balance, `R304`
+//!   `remainAmount` mismatch, `R305` cancel of a never-approved payment, `R400` malformed
+//!   request; the internal error answers `VT00` (retry).
+//! - `shopTransactionId` is EasyPay's idempotency key, but it travels in the body, so the fake
+//!   does not replay on it (`idempotency_header` stays None).
 
 use super::{krw_field, kst, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
 use crate::pg::easypay::{auth_value, codes};
@@ -33,7 +50,8 @@ fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
         LedgerError::NotFound => result(codes::NOT_FOUND, "거래 없음"),
         LedgerError::DuplicateOrderId => result(codes::DUPLICATE_ORDER, "주문번호 중복"),
-        LedgerError::AlreadyApproved | LedgerError::NotApproved => result(codes::ALREADY_APPROVED, "기승인 거래"),
+        LedgerError::AlreadyApproved => result(codes::ALREADY_APPROVED, "기승인 거래"),
+        LedgerError::NotApproved => result(codes::NOT_CANCELABLE, "미승인 거래는 취소할 수 없음"),
         LedgerError::AmountMismatch { .. } => result(codes::AMOUNT_MISMATCH, "승인 금액 불일치"),
         LedgerError::AlreadyCanceled => result(codes::ALREADY_CANCELED, "기취소 거래"),
         LedgerError::OverBalance { .. } => result(codes::OVER_BALANCE, "취소 금액 초과"),

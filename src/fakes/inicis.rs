@@ -1,10 +1,28 @@
-//! KG Inicis (INIAPI v1), server side: form requests only, JSON answers with `resultCode`.
-//! Every request is checked by its `mid` and `hashData` (SHA-512 of the hash key and the
-//! type's fields); a wrong key fails the hash and is refused with `resultCode` 500. Refund
-//! `POST /api/v1/refund` follows Inicis's fields (`type`, `price`, `confirmPrice` = balance
-//! after; a partial answer carries a new `tid`, `prtcTid`, `prtcPrice`, `prtcRemains`,
-//! `prtcCnt`). Chosen where the notes are silent: `POST /api/v1/approve` and
-//! `POST /api/v1/inquiry` in the same style, and the failure codes (`crate::pg::inicis::codes`).
+//! KG Inicis (INIAPI v1), server side: form requests only, JSON answers with `resultCode`
+//! (`00` ok) and `resultMsg`, always HTTP 200.
+//!
+//! From the wire notes: refund `POST /api/v1/refund` with `type=Refund|PartialRefund`,
+//! `paymethod, timestamp, clientIp, mid, tid, msg, price, confirmPrice, hashData`, where
+//! `confirmPrice` is what is left AFTER the partial refund (the fake hands the ledger
+//! `price + confirmPrice` as the balance before, so a stale `confirmPrice` is refused);
+//! `hashData` = hex SHA-512 of the hash key followed by the type's fields (Refund: `type,
+//! paymethod, timestamp, clientIp, mid, tid`; PartialRefund adds `price, confirmPrice`). A
+//! partial answer carries `cancelDate, cancelTime`, the new `tid` (the ledger's cancel id),
+//! `prtcTid` (the original), `prtcPrice, prtcRemains, prtcCnt`.
+//!
+//! Chosen where the notes are silent:
+//! - approve `POST /api/v1/approve` (`type=Approve`, `tid` = the widget's authentication id,
+//!   `moid` = merchant order id, `price`; hashed as `type, paymethod, timestamp, clientIp, mid,
+//!   tid, moid, price`) and inquiry `POST /api/v1/inquiry` (`type=Inquiry`, `tid`; hashed as
+//!   `type, timestamp, clientIp, mid, tid`), both answering `tid, moid, price, remainPrice,
+//!   status (ready|paid|partial|cancelled|failed), applNum, applDate, applTime`;
+//! - a full refund's answer also carries the cancel's own `tid`, `cancelPrice` and
+//!   `prtcRemains` (0), so every cancel has an id and a balance;
+//! - the failure codes (`crate::pg::inicis::codes`): `500` hash mismatch or wrong `mid` (how a
+//!   wrong key shows), `400` malformed request, `410` no such transaction, `420` already
+//!   refunded, `430` over the refundable balance, `440` `confirmPrice` mismatch, `450`
+//!   duplicate `moid`, `460` approve amount mismatch, `470` already approved, `480` refund of a
+//!   never-approved payment, `999` internal error.
 
 use super::{kst, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
 use crate::pg::inicis::{codes, hash};
@@ -31,7 +49,8 @@ fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
         LedgerError::NotFound => result(codes::NOT_FOUND, "거래 정보가 없습니다"),
         LedgerError::DuplicateOrderId => result(codes::DUPLICATE_ORDER, "주문번호(moid) 중복"),
-        LedgerError::AlreadyApproved | LedgerError::NotApproved => result(codes::ALREADY_APPROVED, "이미 승인된 거래"),
+        LedgerError::AlreadyApproved => result(codes::ALREADY_APPROVED, "이미 승인된 거래"),
+        LedgerError::NotApproved => result(codes::NOT_CANCELABLE, "승인되지 않은 거래는 취소할 수 없습니다"),
         LedgerError::AmountMismatch { .. } => result(codes::AMOUNT_MISMATCH, "승인 금액 불일치"),
         LedgerError::AlreadyCanceled => result(codes::ALREADY_CANCELED, "기취소 거래"),
         LedgerError::OverBalance { .. } => result(codes::OVER_BALANCE, "취소 가능 금액 초과"),

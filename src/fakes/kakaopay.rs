@@ -3,6 +3,10 @@
 //! KakaoPay publishes no error table, so the negative `error_code`s are paydrill's choice
 //! (see `crate::pg::kakaopay::codes`). `ready` makes a READY payment with a `tid`; `approve`
 //! takes the amount from it (so a second `ready` of a still-unapproved order replaces it).
+//! Chosen codes: -401 bad key/cid (HTTP 401), -2 unreadable request, -701 duplicate
+//! `partner_order_id`, -702 already approved, -703 cancel of an unapproved payment, -721 no such
+//! tid, -780 amount mismatch, -797 already cancelled, -798 over the cancelable amount, -799
+//! `cancel_available_amount` mismatch (all HTTP 400), -9798 internal (HTTP 500).
 
 use super::{krw_field, kst, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
 use crate::pg::kakaopay::{auth, codes};
@@ -42,7 +46,7 @@ fn ledger_error(e: &LedgerError) -> FakeReply {
         LedgerError::OverBalance { .. } => err(400, codes::OVER_BALANCE, "cancel_amount exceeds the cancelable amount"),
         LedgerError::BalanceMismatch { .. } => err(400, codes::BALANCE_MISMATCH, "cancel_available_amount mismatch"),
         LedgerError::InvalidAmount => err(400, codes::INVALID_REQUEST, "invalid amount"),
-        LedgerError::NotApproved => err(400, codes::ALREADY_APPROVED, "payment is not approved"),
+        LedgerError::NotApproved => err(400, codes::NOT_CANCELABLE, "payment is not approved: cannot cancel"),
     }
 }
 

@@ -193,8 +193,13 @@ impl Fake {
         self.misreport.store(offset, Ordering::Relaxed);
     }
 
-    /// Answers one request: idempotent replay, auth and parse, fault, ledger, render.
+    /// Answers one request: auth and parse, idempotent replay, fault, ledger, render.
     pub fn respond(&self, req: &FakeRequest) -> FakeReply {
+        // Auth comes first: a stored answer is never handed to a caller with the wrong key.
+        let call = match self.wire.parse(req, &self.config.credentials) {
+            Ok(call) => call,
+            Err(refusal) => return refusal,
+        };
         let replay_key = self.replay_key(req);
         if let Some(key) = &replay_key {
             if let Some(stored) = lock(&self.replays).answers.get(key) {
@@ -203,10 +208,6 @@ impl Fake {
                 return reply;
             }
         }
-        let call = match self.wire.parse(req, &self.config.credentials) {
-            Ok(call) => call,
-            Err(refusal) => return refusal,
-        };
         let order = self.order_of(&call);
         if let Some(code) = req.header("TossPayments-Test-Code").filter(|_| self.pg() == PgName::Toss) {
             return toss::test_code_reply(code);
@@ -304,8 +305,9 @@ struct Replays {
     order: std::collections::VecDeque<(String, String, String)>,
 }
 
-/// How many idempotency keys a fake remembers.
-pub const REPLAY_WINDOW: usize = 20_000;
+/// How many idempotency keys a fake remembers (at 15,000 orders/min, the last ~20 seconds of
+/// one PG's keys: far longer than any scenario's replays).
+pub const REPLAY_WINDOW: usize = 2_000;
 
 impl Replays {
     fn insert(&mut self, key: (String, String, String), reply: FakeReply) {

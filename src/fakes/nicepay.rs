@@ -3,8 +3,11 @@
 //! `POST /v1/payments/{tid}/cancel` (`reason`, `orderId` required and never reused,
 //! `cancelAmt`), read `GET /v1/payments/{tid}` or `GET /v1/payments/find/{orderId}`.
 //! Codes from NicePay's docs; chosen where they are silent (see `crate::pg::nicepay::codes`):
-//! a bad key answers `U104` with HTTP 401. The approve body has no orderId: the tid is the
-//! authentication result, `nicepay_<orderId>` in paydrill's stand-in.
+//! a bad key answers `U104` with HTTP 401, `A118` already approved, `2003` cancel of an
+//! unapproved transaction, `2041` a reused cancel orderId, `9001` an unreadable request;
+//! NicePay has no balance-assertion field, so `2032` also stands for a balance mismatch.
+//! The approve body has no orderId: the tid is the authentication result, `nicepay_<orderId>`
+//! in paydrill's stand-in.
 
 use super::{
     krw_field, kst, order_in_payment_id, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer,
@@ -12,13 +15,31 @@ use super::{
 use crate::pg::nicepay::{auth, codes};
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
 
 #[derive(Default)]
 pub struct NicepayServer {
-    /// orderIds already used by cancels.
-    cancel_orders: Mutex<HashSet<String>>,
+    /// orderIds already used by cancels (the newest [`super::REPLAY_WINDOW`]).
+    cancel_orders: Mutex<(HashSet<String>, VecDeque<String>)>,
+}
+
+impl NicepayServer {
+    /// Records a cancel orderId; false if it was used before.
+    fn first_use(&self, order: String) -> bool {
+        let mut guard = self.cancel_orders.lock().unwrap_or_else(|p| p.into_inner());
+        let (seen, age) = &mut *guard;
+        if !seen.insert(order.clone()) {
+            return false;
+        }
+        age.push_back(order);
+        while age.len() > super::REPLAY_WINDOW {
+            if let Some(old) = age.pop_front() {
+                seen.remove(&old);
+            }
+        }
+        true
+    }
 }
 
 fn result(code: &str, message: &str) -> FakeReply {
@@ -39,9 +60,8 @@ fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
         LedgerError::NotFound => result(codes::NOT_FOUND, "해당 거래가 존재하지 않습니다."),
         LedgerError::DuplicateOrderId => result(codes::DUPLICATE_ORDER, "주문번호 중복 오류"),
-        LedgerError::AlreadyApproved | LedgerError::NotApproved => {
-            result(codes::ALREADY_APPROVED, "이미 승인된 거래입니다.")
-        }
+        LedgerError::AlreadyApproved => result(codes::ALREADY_APPROVED, "이미 승인된 거래입니다."),
+        LedgerError::NotApproved => result(codes::NOT_CANCELABLE, "승인되지 않은 거래는 취소할 수 없습니다."),
         LedgerError::AmountMismatch { .. } => result(codes::AMOUNT_MISMATCH, "인증 금액과 승인 금액이 다릅니다."),
         LedgerError::AlreadyCanceled => result(codes::ALREADY_CANCELED, "이미 취소된 거래입니다."),
         LedgerError::OverBalance { .. } | LedgerError::BalanceMismatch { .. } => {
@@ -107,7 +127,7 @@ impl WireServer for NicepayServer {
                     text_field(&b, "reason").ok_or_else(|| result(codes::INVALID_REQUEST, "reason 은 필수입니다."))?;
                 let order = text_field(&b, "orderId")
                     .ok_or_else(|| result(codes::INVALID_REQUEST, "orderId 는 필수입니다."))?;
-                if !self.cancel_orders.lock().unwrap_or_else(|p| p.into_inner()).insert(order) {
+                if !self.first_use(order) {
                     return Err(result(codes::DUPLICATE_CANCEL_ORDER, "이미 사용된 취소 주문번호입니다."));
                 }
                 Ok(WireCall::Cancel {

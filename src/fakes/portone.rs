@@ -1,14 +1,34 @@
 //! PortOne V2, server side: JSON, `Authorization: PortOne <secret>` (401 `UNAUTHORIZED`),
-//! errors `{type, message}` with PortOne's types, `Idempotency-Key` replays. `GET
-//! /payments/{paymentId}` has `amount{total, paid, cancelled}` and `cancellations[]`; cancel
-//! answers `{cancellation: {status, id, totalAmount, cancelledAt}}`. Chosen where the notes are
-//! silent: `POST /payments/{paymentId}/confirm` (`orderName` carries the merchant order id,
-//! `totalAmount`), answering `{payment: {...}}`; `ALREADY_PAID` and `PAYMENT_AMOUNT_MISMATCH`
-//! (409) for a re-confirm and a wrong amount; `PG_PROVIDER` (502) for the internal error. A
-//! PortOne paymentId is the merchant's own choice, so a duplicate order id is `ALREADY_PAID`
-//! or a conflicting orderName (409 `ALREADY_PAID` too).
+//! errors as HTTP status + `{type, message}` with PortOne's types, `Idempotency-Key` (16–256
+//! characters, else 400 `INVALID_REQUEST`) replays the first answer. Cancel
+//! `POST /payments/{paymentId}/cancel` (`amount` absent = full, `reason`,
+//! `currentCancellableAmount`) answers `{cancellation: {status: SUCCEEDED, id, totalAmount,
+//! cancelledAt}}`; `GET /payments/{paymentId}` answers the Payment with
+//! `amount{total, paid, cancelled}`, `cancellations[]` and the status words READY, PAID, FAILED,
+//! PARTIAL_CANCELLED, CANCELLED. Errors from the notes: 409 `CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT`,
+//! 409 `PAYMENT_ALREADY_CANCELLED`, 409 `CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN`, 404
+//! `PAYMENT_NOT_FOUND`, 400 `INVALID_REQUEST`, 401 `UNAUTHORIZED`, 502 `PG_PROVIDER` (the
+//! internal error).
+//!
+//! Chosen where the notes are silent:
+//! - Confirm is `POST /payments/{paymentId}/confirm` with `totalAmount` (required: the fake has
+//!   no payment token to take the amount from) and `orderName` carrying the merchant order id
+//!   (in real PortOne `orderName` is the order's title and the merchant-chosen paymentId is the
+//!   order number; without `orderName` the fake recovers the order id from a
+//!   `portone_<order>` paymentId). Real PortOne's manual confirm answers a summary
+//!   `{payment: {pgTxId, paidAt}}`; the fake answers `{payment: <the whole Payment>}`, which
+//!   includes those two fields.
+//! - 409 `ALREADY_PAID` (a real PortOne type) for a re-confirm AND for a merchant order id
+//!   already used by another paymentId: PortOne has no separate order-id uniqueness error,
+//!   since its paymentId is the merchant's order number.
+//! - 409 `PAYMENT_AMOUNT_MISMATCH` for a confirm whose `totalAmount` differs, 409
+//!   `PAYMENT_NOT_PAID` for a cancel of an unpaid payment, 400 `INVALID_REQUEST` for a
+//!   non-positive amount or an unknown path.
+//! - A `storeId` in the body other than the merchant's is refused with 403 `FORBIDDEN`.
 
-use super::{krw_field, kst, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use super::{
+    krw_field, kst, order_in_payment_id, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer,
+};
 use crate::pg::portone::auth;
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
@@ -50,17 +70,30 @@ fn ledger_error(e: &LedgerError) -> FakeReply {
 
 fn payment_json(s: &Settled) -> Value {
     let p = &s.payment;
+    let paid = if p.approved_at.is_some() { p.total } else { 0 };
+    let cancellations: Vec<Value> = p
+        .cancels
+        .iter()
+        .map(|c| {
+            json!({
+                "status": "SUCCEEDED",
+                "id": c.cancel_id,
+                "totalAmount": c.amount,
+                "reason": c.reason,
+                "cancelledAt": kst(c.canceled_at),
+            })
+        })
+        .collect();
     json!({
         "status": status_word(p.status),
         "id": p.pg_payment_id,
         "transactionId": p.approval_id,
+        "pgTxId": p.approval_id,
         "orderName": p.merchant_order_id,
-        "amount": { "total": p.total, "paid": p.total, "cancelled": p.cancelled, "taxFree": 0, "vat": p.total / 11 },
+        "amount": { "total": p.total, "paid": paid, "cancelled": p.cancelled, "taxFree": 0, "vat": p.total / 11 },
         "currency": "KRW",
         "paidAt": p.approved_at.map(kst),
-        "cancellations": p.cancels.iter().map(|c| json!({
-            "status": "SUCCEEDED", "id": c.cancel_id, "totalAmount": c.amount, "reason": c.reason, "cancelledAt": kst(c.canceled_at),
-        })).collect::<Vec<_>>(),
+        "cancellations": cancellations,
     })
 }
 
@@ -82,22 +115,25 @@ impl WireServer for PortoneServer {
                 return Err(err(400, "INVALID_REQUEST", "Idempotency-Key 는 16~256자여야 합니다."));
             }
         }
-        let body = || req.json().ok_or_else(|| err(400, "INVALID_REQUEST", "요청 본문이 JSON이 아닙니다."));
+        let body = || {
+            let b = req.json().ok_or_else(|| err(400, "INVALID_REQUEST", "요청 본문이 JSON이 아닙니다."))?;
+            match text_field(&b, "storeId") {
+                Some(store) if store != creds.merchant_id => {
+                    Err(err(403, "FORBIDDEN", "요청한 상점에 대한 접근 권한이 없습니다."))
+                }
+                _ => Ok(b),
+            }
+        };
         match (req.method.as_str(), req.segments().as_slice()) {
             ("GET", ["payments", id]) => {
                 Ok(WireCall::Inquire { pg_payment_id: Some(id.to_string()), merchant_order_id: None })
             }
             ("POST", ["payments", id, "confirm"]) => {
                 let b = body()?;
-                let order = text_field(&b, "orderName")
-                    .ok_or_else(|| err(400, "INVALID_REQUEST", "orderName 이 필요합니다."))?;
+                let order = text_field(&b, "orderName").or_else(|| order_in_payment_id(PgName::Portone, id));
                 let amount = krw_field(&b, "totalAmount")
                     .ok_or_else(|| err(400, "INVALID_REQUEST", "totalAmount 가 필요합니다."))?;
-                Ok(WireCall::Approve {
-                    pg_payment_id: id.to_string(),
-                    merchant_order_id: Some(order),
-                    amount: Some(amount),
-                })
+                Ok(WireCall::Approve { pg_payment_id: id.to_string(), merchant_order_id: order, amount: Some(amount) })
             }
             ("POST", ["payments", id, "cancel"]) => {
                 let b = body()?;

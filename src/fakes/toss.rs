@@ -89,6 +89,17 @@ fn ledger_error(e: &LedgerError) -> FakeReply {
     }
 }
 
+/// An optional amount field that, when present, must be a whole number of won; anything else
+/// is refused rather than read as absent (which would turn a partial cancel into a full one).
+fn amount_field(b: &Value, key: &str) -> Result<Option<i64>, FakeReply> {
+    match b.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => {
+            v.as_i64().map(Some).ok_or_else(|| err(400, "INVALID_REQUEST", &format!("{key} 는 정수여야 합니다.")))
+        }
+    }
+}
+
 impl WireServer for TossServer {
     fn pg(&self) -> PgName {
         PgName::Toss
@@ -109,7 +120,7 @@ impl WireServer for TossServer {
                 let b = body()?;
                 let key = b.get("paymentKey").and_then(Value::as_str);
                 let order = b.get("orderId").and_then(Value::as_str);
-                let amount = b.get("amount").and_then(Value::as_i64);
+                let amount = amount_field(&b, "amount")?;
                 match (key, order, amount) {
                     (Some(k), Some(o), Some(a)) => Ok(WireCall::Approve {
                         pg_payment_id: k.to_string(),
@@ -127,8 +138,8 @@ impl WireServer for TossServer {
                     .ok_or_else(|| invalid("cancelReason 은 필수입니다."))?;
                 Ok(WireCall::Cancel {
                     pg_payment_id: key.to_string(),
-                    amount: b.get("cancelAmount").and_then(Value::as_i64),
-                    expected_balance: b.get("refundableAmount").and_then(Value::as_i64),
+                    amount: amount_field(&b, "cancelAmount")?,
+                    expected_balance: amount_field(&b, "refundableAmount")?,
                     reason: reason.to_string(),
                 })
             }

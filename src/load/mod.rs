@@ -140,6 +140,7 @@ struct Step {
     started: AtomicU64,
     completed: AtomicU64,
     violations: Mutex<(u64, Vec<Violation>)>,
+    by_invariant: Mutex<BTreeMap<String, u64>>,
 }
 
 /// What one step measured.
@@ -154,6 +155,8 @@ pub struct StepResult {
     pub late: u64,
     pub violations: u64,
     pub first_violations: Vec<Violation>,
+    /// Violations per invariant id (and `expectation`).
+    pub by_invariant: BTreeMap<String, u64>,
     pub book: LatencyBook,
     pub slo_broken: Vec<String>,
     pub goose_failed: Option<String>,
@@ -305,6 +308,10 @@ fn absorb(
     if !verdict.violations.is_empty() {
         let mut v = step.violations.lock().unwrap_or_else(|p| p.into_inner());
         v.0 += verdict.violations.len() as u64;
+        let mut counts = step.by_invariant.lock().unwrap_or_else(|p| p.into_inner());
+        for violation in &verdict.violations {
+            *counts.entry(violation.invariant.clone()).or_default() += 1;
+        }
         let room = 200usize.saturating_sub(v.1.len());
         v.1.extend(verdict.violations.into_iter().take(room));
     }
@@ -368,6 +375,7 @@ async fn run_step(shared: &Arc<Shared>, opts: &LoadOptions, plan: StepPlan<'_>) 
         started: AtomicU64::new(0),
         completed: AtomicU64::new(0),
         violations: Mutex::new((0, Vec::new())),
+        by_invariant: Mutex::new(BTreeMap::new()),
     });
     let mut config = opts.goose.clone();
     let host = match &shared.target {
@@ -380,6 +388,10 @@ async fn run_step(shared: &Arc<Shared>, opts: &LoadOptions, plan: StepPlan<'_>) 
     config.increase_rate.get_or_insert_with(|| users.to_string());
     let drain = opts.pg_timeout * 3 + Duration::from_secs(3);
     config.run_time.get_or_insert_with(|| format!("{}s", (lead + warmup + duration + drain).as_secs() + 1));
+    // Goose's per-second percentiles grow with the run: keep them for short runs only.
+    if warmup + duration > Duration::from_secs(120) {
+        config.no_percentiles_over_time = true;
+    }
     config.no_telnet = true;
     config.no_websocket = true;
     config.quiet = config.quiet.max(1);
@@ -435,6 +447,7 @@ async fn run_step(shared: &Arc<Shared>, opts: &LoadOptions, plan: StepPlan<'_>) 
         late: step.late.load(Ordering::Relaxed),
         violations,
         first_violations: first,
+        by_invariant: step.by_invariant.lock().unwrap_or_else(|p| p.into_inner()).clone(),
         slo_broken: opts.slo.broken(&book),
         book,
         goose_failed,

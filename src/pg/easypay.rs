@@ -28,6 +28,8 @@ pub mod codes {
     pub const ALREADY_CANCELED: &str = "R302";
     pub const OVER_BALANCE: &str = "R303";
     pub const BALANCE_MISMATCH: &str = "R304";
+    /// The payment was never approved, so it cannot be revised.
+    pub const NOT_CANCELABLE: &str = "R305";
     pub const INVALID_REQUEST: &str = "R400";
     pub const RETRY: &str = "VT00";
 }
@@ -78,6 +80,7 @@ fn rejection(code: &str) -> Option<Rejection> {
         codes::ALREADY_CANCELED => Rejection::AlreadyCanceled,
         codes::OVER_BALANCE => Rejection::OverBalance,
         codes::BALANCE_MISMATCH => Rejection::BalanceMismatch,
+        codes::NOT_CANCELABLE => Rejection::Other,
         codes::INVALID_REQUEST => Rejection::InvalidRequest,
         _ => return None,
     })

@@ -26,6 +26,8 @@ pub mod codes {
     pub const DUPLICATE_ORDER: &str = "450";
     pub const AMOUNT_MISMATCH: &str = "460";
     pub const ALREADY_APPROVED: &str = "470";
+    /// The payment was never approved, so there is nothing to refund.
+    pub const NOT_CANCELABLE: &str = "480";
     pub const INVALID_REQUEST: &str = "400";
     pub const INTERNAL: &str = "999";
 }
@@ -55,7 +57,7 @@ pub fn hash(key: &str, fields: &[(String, String)]) -> String {
 fn signed(path: &str, creds: &Credentials, mut fields: Vec<(String, String)>) -> HttpCall {
     let base = [
         ("paymethod", "Card".to_string()),
-        ("timestamp", time::OffsetDateTime::now_utc().unix_timestamp().to_string()),
+        ("timestamp", timestamp()),
         ("clientIp", "127.0.0.1".to_string()),
         ("mid", creds.merchant_id.clone()),
     ];
@@ -63,6 +65,12 @@ fn signed(path: &str, creds: &Credentials, mut fields: Vec<(String, String)>) ->
     let digest = hash(&creds.secret, &fields);
     fields.push(("hashData".into(), digest));
     HttpCall::post(path).form(fields)
+}
+
+/// INIAPI's `timestamp`: `YYYYMMDDhhmmss` in KST.
+fn timestamp() -> String {
+    let t = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+9));
+    format!("{:04}{:02}{:02}{:02}{:02}{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
 }
 
 fn field(name: &str, value: impl ToString) -> (String, String) {
@@ -91,6 +99,7 @@ fn rejection(code: &str) -> Option<Rejection> {
         codes::DUPLICATE_ORDER => Rejection::DuplicateOrderId,
         codes::AMOUNT_MISMATCH => Rejection::AmountMismatch,
         codes::ALREADY_APPROVED => Rejection::AlreadyApproved,
+        codes::NOT_CANCELABLE => Rejection::Other,
         codes::INVALID_REQUEST => Rejection::InvalidRequest,
         _ => return None,
     })

@@ -37,6 +37,8 @@ pub mod codes {
     pub const INVALID_REQUEST: i64 = -2;
     pub const DUPLICATE_ORDER: i64 = -701;
     pub const ALREADY_APPROVED: i64 = -702;
+    /// A cancel of a payment that was never approved.
+    pub const NOT_CANCELABLE: i64 = -703;
     pub const NOT_FOUND: i64 = -721;
     pub const AMOUNT_MISMATCH: i64 = -780;
     pub const ALREADY_CANCELED: i64 = -797;
@@ -56,6 +58,7 @@ fn rejection(code: i64) -> Option<Rejection> {
         codes::OVER_BALANCE => Rejection::OverBalance,
         codes::BALANCE_MISMATCH => Rejection::BalanceMismatch,
         codes::INVALID_REQUEST => Rejection::InvalidRequest,
+        codes::NOT_CANCELABLE => Rejection::Other,
         _ => return None,
     })
 }

@@ -48,6 +48,8 @@ pub mod codes {
     pub const UNAUTHORIZED: &str = "U104";
     /// Chosen: the transaction was already approved.
     pub const ALREADY_APPROVED: &str = "A118";
+    /// Chosen: a cancel of a transaction that was never approved.
+    pub const NOT_CANCELABLE: &str = "2003";
     /// Chosen: a partial cancel repeated an orderId.
     pub const DUPLICATE_CANCEL_ORDER: &str = "2041";
     /// Chosen: a request NicePay cannot read.
@@ -64,7 +66,7 @@ fn rejection(code: &str) -> Option<Rejection> {
         codes::AMOUNT_MISMATCH => Rejection::AmountMismatch,
         codes::UNAUTHORIZED => Rejection::Unauthorized,
         codes::ALREADY_APPROVED => Rejection::AlreadyApproved,
-        codes::DUPLICATE_CANCEL_ORDER => Rejection::Other,
+        codes::DUPLICATE_CANCEL_ORDER | codes::NOT_CANCELABLE => Rejection::Other,
         _ => return None,
     })
 }

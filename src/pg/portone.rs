@@ -2,6 +2,11 @@
 //! `{type, message}`, `Idempotency-Key` on POST. The merchant chooses the `paymentId`. Confirm
 //! `POST /payments/{paymentId}/confirm`, cancel `POST /payments/{paymentId}/cancel` (`amount`
 //! absent = full, `currentCancellableAmount` asserts the balance), read `GET /payments/{paymentId}`.
+//! The confirm is paydrill's choice (see `src/fakes/portone.rs`): `orderName` carries the
+//! merchant order id, `totalAmount` the amount. The paymentId is the default
+//! `portone_<merchant order id>`. PortOne's cancel answer carries no balance, so
+//! `PgCancel::balance_after` is `None`. `Idempotency-Key` must be 16–256 characters: shorter
+//! caller keys get a fixed prefix, longer ones are hashed ([`idempotency_key`]).
 
 use super::json;
 use super::{
@@ -45,7 +50,7 @@ pub fn idempotency_key(key: &str) -> String {
 
 fn rejection(kind: &str) -> Option<Rejection> {
     Some(match kind {
-        "UNAUTHORIZED" => Rejection::Unauthorized,
+        "UNAUTHORIZED" | "FORBIDDEN" => Rejection::Unauthorized,
         "PAYMENT_NOT_FOUND" => Rejection::NotFound,
         "PAYMENT_ALREADY_CANCELLED" => Rejection::AlreadyCanceled,
         "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT" => Rejection::OverBalance,
@@ -76,7 +81,10 @@ fn payment(p: &Value) -> Result<PgPayment, PgError> {
     let status = status(&word).ok_or_else(|| PgError::unexpected(PG, format!("unknown status {word}")))?;
     Ok(PgPayment {
         merchant_order_id: json::string(PG, p, "/orderName").unwrap_or_else(|_| id.clone()),
-        balance: if status == PgStatus::Ready { 0 } else { total - cancelled },
+        balance: match status {
+            PgStatus::Ready | PgStatus::Failed => 0,
+            _ => total - cancelled,
+        },
         total,
         status,
         transaction_id: json::string(PG, p, "/transactionId").unwrap_or_else(|_| id.clone()),

@@ -44,7 +44,7 @@ fn rejection(code: &str) -> Option<Rejection> {
         "ALREADY_PROCESSED_PAYMENT" => Rejection::AlreadyApproved,
         "NOT_MATCHES_AMOUNT" => Rejection::AmountMismatch,
         "INVALID_REQUEST" | "BELOW_ZERO_AMOUNT" => Rejection::InvalidRequest,
-        "NOT_CANCELABLE_PAYMENT" | "FORBIDDEN_CONSECUTIVE_REQUEST" | "PROVIDER_ERROR" => Rejection::Other,
+        "NOT_CANCELABLE_PAYMENT" => Rejection::Other,
         _ => return None,
     })
 }
@@ -52,7 +52,14 @@ fn rejection(code: &str) -> Option<Rejection> {
 fn error(reply: &HttpReply, v: &Value) -> PgError {
     let code = v.get("code").and_then(Value::as_str).unwrap_or("UNKNOWN").to_string();
     let message = v.get("message").and_then(Value::as_str).unwrap_or("").to_string();
-    let system = code == "FAILED_INTERNAL_SYSTEM_PROCESSING";
+    // Toss's own "try again" answers: nothing happened, a retry may work.
+    let system = matches!(
+        code.as_str(),
+        "FAILED_INTERNAL_SYSTEM_PROCESSING"
+            | "PROVIDER_ERROR"
+            | "FORBIDDEN_CONSECUTIVE_REQUEST"
+            | "IDEMPOTENT_REQUEST_PROCESSING"
+    );
     PgError::refusal(PG, reply.status, code.clone(), message, rejection(&code), system)
 }
 

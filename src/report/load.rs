@@ -92,6 +92,12 @@ pub fn summary(r: &LoadReport) -> String {
             let _ = writeln!(md, "{g}\n");
         }
         let _ = writeln!(md, "Invariant and expectation violations: {}\n", step.violations);
+        let _ = writeln!(md, "| invariant | violations |\n|---|--:|");
+        for (id, _) in crate::check::INVARIANTS {
+            let _ = writeln!(md, "| `{id}` | {} |", step.by_invariant.get(id).copied().unwrap_or(0));
+        }
+        let _ =
+            writeln!(md, "| step expectations | {} |\n", step.by_invariant.get("expectation").copied().unwrap_or(0));
         for (i, v) in step.first_violations.iter().enumerate().take(20) {
             let _ = writeln!(md, "{}. {}", i + 1, v.headline());
         }

@@ -57,4 +57,15 @@ async fn easypay_speaks_its_own_codes() {
         signed("wrong-secret", mall, "tx7", json!({"authorizationId": "a3", "shopOrderNo": "o3", "amount": 1}));
     let (_, body) = send("POST", &approval, &[], forged).await;
     assert_eq!(body["resCd"].as_str(), Some("R101"), "bad msgAuthValue: {body}");
+
+    let (_, body) =
+        send("POST", &revise, &[], signed(secret, mall, "tx8", json!({"pgCno": "nope", "reviseTypeCode": "40"}))).await;
+    assert_eq!(body["resCd"].as_str(), Some("R301"), "no such transaction: {body}");
+    let status = signed(secret, mall, "tx9", json!({"pgCno": "a1", "shopOrderNo": "o1"}));
+    let (_, body) = send("POST", &format!("{base}/api/trades/retrieveTransaction"), &[], status).await;
+    assert_eq!(
+        (body["resCd"].as_str(), body["statusCode"].as_str(), body["remainAmount"].as_i64()),
+        (Some("0000"), Some("TS03"), Some(0)),
+        "{body}"
+    );
 }

@@ -49,4 +49,15 @@ async fn inicis_speaks_its_own_codes() {
     let forged = signed("not-the-key", mid, &[("type", "Approve"), ("tid", "t3"), ("moid", "o3"), ("price", "10000")]);
     let (_, body) = send("POST", &format!("{base}/api/v1/approve"), &[], forged).await;
     assert_eq!(body["resultCode"].as_str(), Some("500"), "hash mismatch: {body}");
+
+    let unknown = signed(key, mid, &[("type", "Refund"), ("tid", "no-such-tid"), ("msg", "r")]);
+    let (_, body) = send("POST", &refund, &[], unknown).await;
+    assert_eq!(body["resultCode"].as_str(), Some("410"), "no such transaction: {body}");
+    let inquiry = signed(key, mid, &[("type", "Inquiry"), ("tid", "t1")]);
+    let (_, body) = send("POST", &format!("{base}/api/v1/inquiry"), &[], inquiry).await;
+    assert_eq!(
+        (body["resultCode"].as_str(), body["status"].as_str(), body["remainPrice"].as_i64()),
+        (Some("00"), Some("cancelled"), Some(0)),
+        "{body}"
+    );
 }

@@ -16,6 +16,14 @@ async fn kakaopay_speaks_its_own_codes() {
     let (status, ready) = send("POST", &url("ready"), &auth, json!({"cid": cid, "partner_order_id": "o1", "partner_user_id": "u", "item_name": "x", "quantity": 1, "total_amount": 10000, "tax_free_amount": 0})).await;
     assert_eq!(status, 200, "{ready}");
     let tid = ready["tid"].as_str().unwrap().to_string();
+    let (status, body) = send(
+        "POST",
+        &url("cancel"),
+        &auth,
+        json!({"cid": cid, "tid": tid, "cancel_amount": 10000, "cancel_tax_free_amount": 0}),
+    )
+    .await;
+    assert_eq!((status, body["error_code"].as_i64()), (400, Some(-703)), "cancel before approve: {body}");
     let (status, paid) = send(
         "POST",
         &url("approve"),

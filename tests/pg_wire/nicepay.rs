@@ -43,6 +43,9 @@ async fn nicepay_refuses_a_reused_merchant_order_id() {
     let (base, creds) = endpoint(&fleet, PgName::Nicepay);
     let auth = vec![("Authorization", nicepay::auth(&creds))];
     fleet.fake(PgName::Nicepay).ledger().authenticate("tid-b", "o9", 5000).unwrap();
+    let (_, body) =
+        send("POST", &format!("{base}/v1/payments/tid-b/cancel"), &auth, json!({"reason": "r", "orderId": "c9"})).await;
+    assert_eq!(body["resultCode"].as_str(), Some("2003"), "cancel before approve: {body}");
     let (_, body) = send("POST", &format!("{base}/v1/payments/tid-b"), &auth, json!({"amount": 4000})).await;
     assert_eq!(body["resultCode"].as_str(), Some("A123"), "amount differs from the authenticated one: {body}");
     let (_, body) = send("POST", &format!("{base}/v1/payments/tid-b"), &auth, json!({"amount": 5000})).await;

@@ -2,7 +2,7 @@
 
 use crate::{endpoint, fake_and_client, send};
 use paydrill::fakes::ServerKind;
-use paydrill::pg::PgName;
+use paydrill::pg::{ApproveRequest, PgName};
 use serde_json::json;
 
 #[tokio::test]
@@ -37,6 +37,16 @@ async fn portone_speaks_its_own_codes() {
     )
     .await;
     assert_eq!((status, body["type"].as_str()), (409, Some("ALREADY_PAID")), "a second payment for order o1: {body}");
+    let (status, body) = send("GET", &format!("{base}/payments/nope"), &auth, serde_json::Value::Null).await;
+    assert_eq!((status, body["type"].as_str()), (404, Some("PAYMENT_NOT_FOUND")), "{body}");
+    let (status, body) = send(
+        "POST",
+        &format!("{base}/payments/pay-3/confirm"),
+        &auth,
+        json!({"storeId": "store-someone-else", "orderName": "o3", "totalAmount": 1000}),
+    )
+    .await;
+    assert_eq!((status, body["type"].as_str()), (403, Some("FORBIDDEN")), "{body}");
     let wrong = vec![("Authorization", "PortOne wrong".to_string())];
     let (status, body) = send("GET", &format!("{base}/payments/pay-1"), &wrong, serde_json::Value::Null).await;
     assert_eq!((status, body["type"].as_str()), (401, Some("UNAUTHORIZED")), "{body}");
@@ -58,4 +68,43 @@ async fn portone_replays_an_idempotency_key() {
     let short = vec![("Authorization", format!("PortOne {}", creds.secret)), ("Idempotency-Key", "short".to_string())];
     let (status, body) = send("POST", &url, &short, json!({"orderName": "o9", "totalAmount": 500})).await;
     assert_eq!((status, body["type"].as_str()), (400, Some("INVALID_REQUEST")), "{body}");
+}
+
+#[tokio::test]
+async fn portone_reads_back_a_partly_cancelled_payment() {
+    let (fleet, _) = fake_and_client(PgName::Portone, ServerKind::Lean).await;
+    let (base, creds) = endpoint(&fleet, PgName::Portone);
+    let auth = vec![("Authorization", format!("PortOne {}", creds.secret))];
+    // No orderName: the order id comes from the `portone_<order>` paymentId.
+    let (status, body) = send(
+        "POST",
+        &format!("{base}/payments/portone_o5/confirm"),
+        &auth,
+        json!({"storeId": creds.merchant_id, "totalAmount": 8000}),
+    )
+    .await;
+    assert_eq!((status, body["payment"]["orderName"].as_str()), (200, Some("o5")), "{body}");
+    let cancel = format!("{base}/payments/portone_o5/cancel");
+    let (_, first) = send("POST", &cancel, &auth, json!({"reason": "r", "amount": 3000})).await;
+    let (_, second) =
+        send("POST", &cancel, &auth, json!({"reason": "r", "amount": 1000, "currentCancellableAmount": 5000})).await;
+    assert_ne!(first["cancellation"]["id"], second["cancellation"]["id"]);
+    let (status, body) = send("GET", &format!("{base}/payments/portone_o5"), &auth, serde_json::Value::Null).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "PARTIAL_CANCELLED");
+    assert_eq!(body["amount"], json!({"total": 8000, "paid": 8000, "cancelled": 4000, "taxFree": 0, "vat": 727}));
+    assert_eq!(body["cancellations"].as_array().map(Vec::len), Some(2), "{body}");
+}
+
+#[tokio::test]
+async fn portone_client_sends_the_idempotency_key() {
+    let (fleet, client) = fake_and_client(PgName::Portone, ServerKind::Wiremock).await;
+    let req = ApproveRequest { merchant_order_id: "o7".into(), amount: 700, idempotency_key: Some("k7".into()) };
+    let call = PgName::Portone.codec().approve(&endpoint(&fleet, PgName::Portone).1, "portone_o7", &req);
+    let key = call.headers.iter().find(|(k, _)| k == "Idempotency-Key").map(|(_, v)| v.clone());
+    assert!(key.as_ref().is_some_and(|k| (16..=256).contains(&k.len())), "{key:?}");
+    let first = client.approve(&req).await.result.expect("first approve");
+    let again = client.approve(&req).await.result.expect("a replay, not ALREADY_PAID");
+    assert_eq!(first, again);
+    assert_eq!(fleet.fake(PgName::Portone).ledger().payments().len(), 1);
 }

@@ -56,4 +56,23 @@ async fn toss_replays_an_idempotency_key_without_comparing_the_body() {
     let again = post(&confirm, &auth, json!({"paymentKey": "pk9", "orderId": "o9", "amount": 900}), Some("k1")).await;
     assert_eq!(first, again);
     assert_eq!(fleet.fake(PgName::Toss).ledger().payments().len(), 1);
+    // A stored answer is never handed to a caller with the wrong key.
+    let stranger = post(
+        &confirm,
+        &basic_auth("test_sk_wrong"),
+        json!({"paymentKey": "pk1", "orderId": "o1", "amount": 500}),
+        Some("k1"),
+    )
+    .await;
+    assert_eq!((stranger.0, stranger.1["code"].as_str()), (401, Some("UNAUTHORIZED_KEY")), "{}", stranger.1);
+    // An amount that is not a whole number is refused, not read as a full cancel.
+    let (status, body) = post(
+        &format!("{base}/v1/payments/pk1/cancel"),
+        &auth,
+        json!({"cancelReason": "r", "cancelAmount": "100"}),
+        None,
+    )
+    .await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("INVALID_REQUEST")), "{body}");
+    assert_eq!(fleet.fake(PgName::Toss).ledger().payment("pk1").unwrap().balance, 500);
 }
