@@ -141,7 +141,7 @@ async fn ten_racing_partial_cancels_never_overdraw() {
 async fn an_approval_held_past_the_timeout_is_unknown_then_charged_once() {
     let stack = stack().await;
     let api = Api::new(&stack);
-    for pg in [PgName::Toss, PgName::Kakaopay, PgName::Nicepay] {
+    for pg in PgName::ALL {
         let order = api.create(pg, 10_000, &format!("slow-{pg}")).await;
         stack.fleet.fake(pg).faults().script(&order, Some(PgOp::Approve), Fault::Timeout, 1);
         let started = Instant::now();
