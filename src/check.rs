@@ -109,6 +109,8 @@ struct Facts<'a> {
     owners: BTreeMap<String, Cell>,
     /// Order id → ids of the calls about it.
     evidence: HashMap<String, Vec<u64>>,
+    /// Order id → what the platform acknowledged for it.
+    acks: BTreeMap<String, settlement::Acknowledged>,
 }
 
 impl Facts<'_> {
@@ -182,6 +184,7 @@ pub fn check(history: &History, scenarios: &[Scenario]) -> Verdict {
         observable,
         owners,
         evidence,
+        acks: settlement::acknowledged(&calls),
     };
     let mut violations = Vec::new();
     unique_order(&facts, &mut violations);
@@ -346,13 +349,13 @@ fn non_negative_balance(f: &Facts, out: &mut Vec<Violation>) {
             }
         }
     }
-    for (order, ack) in settlement::acknowledged(f.calls) {
+    for (order, ack) in &f.acks {
         let cancelled: Krw = ack.cancels.iter().sum();
         if let Some(approved) = ack.approved {
             if cancelled > approved && flagged.insert(order.clone()) {
                 out.push(f.violation(
                     "non-negative-balance",
-                    Some(&order),
+                    Some(order),
                     format!("acknowledged cancels of at most the approved {approved}"),
                     format!("cancels of {cancelled} acknowledged ({:?})", ack.cancels),
                 ));
@@ -401,11 +404,11 @@ fn platform_state(s: PgStatus) -> &'static str {
 }
 
 fn platform_matches_pg(f: &Facts, out: &mut Vec<Violation>) {
-    for (order, ack) in settlement::acknowledged(f.calls) {
-        let Some(cell) = f.owners.get(&order) else { continue };
+    for (order, ack) in &f.acks {
+        let Some(cell) = f.owners.get(order) else { continue };
         let (Some(status), Some(balance)) = (ack.final_status.as_deref(), ack.final_balance) else { continue };
         let approved: Vec<_> =
-            f.ledger_payments(cell.pg, &order).into_iter().filter(|p| p.approval_id.is_some()).collect();
+            f.ledger_payments(cell.pg, order).into_iter().filter(|p| p.approval_id.is_some()).collect();
         let pg_balance: Krw = approved.iter().map(|p| p.balance).sum();
         let pg_status = approved.last().map(|p| platform_state(p.status));
         let status_matches = match pg_status {
@@ -415,7 +418,7 @@ fn platform_matches_pg(f: &Facts, out: &mut Vec<Violation>) {
         if !status_matches || balance != pg_balance {
             out.push(f.violation(
                 "platform-matches-pg",
-                Some(&order),
+                Some(order),
                 format!(
                     "the platform to show the {} ledger: {} balance {pg_balance}",
                     cell.pg,
@@ -428,9 +431,12 @@ fn platform_matches_pg(f: &Facts, out: &mut Vec<Violation>) {
 }
 
 fn settlement_balances(history: &History, f: &Facts, out: &mut Vec<Violation>) {
-    let rows = settlement::rows(history);
+    let run_id = history.run().map(|r| r.run_id.as_str()).unwrap_or("");
+    let mut ledgers: Vec<(PgName, &[LedgerPayment])> = f.ledgers.iter().map(|(pg, ps)| (*pg, *ps)).collect();
+    ledgers.sort_by_key(|(pg, _)| *pg);
+    let rows = settlement::rows_from(run_id, &f.acks, &ledgers);
     let settled = settlement::net_by_pg(&rows);
-    let acks = settlement::acknowledged(f.calls);
+    let acks = &f.acks;
     let mut pgs: BTreeSet<PgName> = f.ledgers.keys().copied().collect();
     pgs.extend(f.owners.values().map(|c| c.pg));
     for pg in pgs {

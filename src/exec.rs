@@ -173,7 +173,7 @@ impl ExecContext<'_> {
         };
         let id = self.recorder.next_id();
         let step = if c.purpose == Purpose::Final { 0 } else { c.step.index };
-        let request = self.target.describe(cell.pg, c.op, &vars);
+        let prepared = self.target.prepare(cell.pg, c.op, &vars);
         let base = CallEvent {
             id,
             phase: Phase::Invoke,
@@ -186,7 +186,7 @@ impl ExecContext<'_> {
             order_id: c.order_id.clone(),
             idempotency_key: c.key.clone(),
             amount,
-            request: Some(request),
+            request: Some(prepared.record.clone()),
             response: None,
             seen: None,
             error: None,
@@ -195,7 +195,7 @@ impl ExecContext<'_> {
         };
         self.recorder.record(Event::Call(Box::new(base.clone())));
         let started = Instant::now();
-        let exchange = self.target.call(cell.pg, c.op, &vars, via).await;
+        let exchange = self.target.call(cell.pg, c.op, &vars, prepared, via).await;
         self.recorder.record(Event::Call(Box::new(CallEvent {
             phase: exchange.phase,
             at: history::now(),

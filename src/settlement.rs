@@ -154,13 +154,24 @@ fn order_for<'a>(
 pub fn rows(history: &History) -> Vec<SettlementRow> {
     let run_id = history.run().map(|r| r.run_id.clone()).unwrap_or_default();
     let orders = acknowledged(&history.calls());
+    let ledgers = history.ledger_payments();
+    let ledgers: Vec<(PgName, &[LedgerPayment])> = ledgers.iter().map(|(pg, ps)| (*pg, ps.as_slice())).collect();
+    rows_from(&run_id, &orders, &ledgers)
+}
+
+/// The rows from what the platform acknowledged and each PG's payments (in PG order).
+pub fn rows_from(
+    run_id: &str,
+    orders: &BTreeMap<String, Acknowledged>,
+    ledgers: &[(PgName, &[LedgerPayment])],
+) -> Vec<SettlementRow> {
     let mut rows = Vec::new();
     let mut matched_cancels: HashMap<String, Vec<bool>> = HashMap::new();
     let mut matched_approval: HashMap<String, bool> = HashMap::new();
-    for (pg, payments) in history.ledger_payments() {
-        for payment in &payments {
+    for (pg, payments) in ledgers {
+        for payment in payments.iter() {
             let (Some(approval_id), Some(approved_at)) = (&payment.approval_id, payment.approved_at) else { continue };
-            let owner = order_for(payment, &orders);
+            let owner = order_for(payment, orders);
             let order_id = owner.map(|(o, _)| o.clone()).unwrap_or_default();
             let ack = owner.map(|(_, a)| a);
             let row = |tx_id: &str, kind: &str, amount: Krw, balance_after: Krw, at: String, reconciled: bool| {
@@ -177,7 +188,7 @@ pub fn rows(history: &History) -> Vec<SettlementRow> {
                     balance_after,
                     occurred_at: at,
                     scenario: ack.map(|a| a.scenario.clone()).unwrap_or_default(),
-                    run_id: run_id.clone(),
+                    run_id: run_id.to_string(),
                     reconciled: if reconciled { "Y" } else { "N" }.to_string(),
                 }
             };
@@ -217,7 +228,7 @@ pub fn rows(history: &History) -> Vec<SettlementRow> {
         }
     }
     // Movements the platform acknowledged that no PG ledger holds.
-    for (order_id, ack) in &orders {
+    for (order_id, ack) in orders {
         let unmatched_approval = ack.approved.is_some() && !matched_approval.get(order_id).copied().unwrap_or(false);
         let used = matched_cancels.get(order_id).cloned().unwrap_or_else(|| vec![false; ack.cancels.len()]);
         let base = SettlementRow {
@@ -233,7 +244,7 @@ pub fn rows(history: &History) -> Vec<SettlementRow> {
             balance_after: 0,
             occurred_at: String::new(),
             scenario: ack.scenario.clone(),
-            run_id: run_id.clone(),
+            run_id: run_id.to_string(),
             reconciled: "N".into(),
         };
         let mut balance = ack.approved.unwrap_or(0);

@@ -37,19 +37,33 @@ pub enum Target {
     Direct(crate::direct::DirectTarget),
 }
 
+/// A request built and ready to send, with what the invoke event records of it.
+pub struct Prepared {
+    pub record: RequestRecord,
+    headers: Vec<(String, String)>,
+}
+
 impl Target {
-    /// The request an op will make, as the invoke event records it.
-    pub fn describe(&self, pg: crate::pg::PgName, op: Op, vars: &Vars<'_>) -> RequestRecord {
+    /// Builds the request an op will make.
+    pub fn prepare(&self, pg: crate::pg::PgName, op: Op, vars: &Vars<'_>) -> Prepared {
         match self {
-            Target::Platform(t) => t.request(op, vars).0,
-            Target::Direct(t) => t.describe(pg, op, vars),
+            Target::Platform(t) => t.prepare(op, vars),
+            Target::Direct(t) => Prepared { record: t.describe(pg, op, vars), headers: Vec::new() },
         }
     }
 
-    /// Sends `op`; `via` carries platform requests when given (direct mode has its own clients).
-    pub async fn call(&self, pg: crate::pg::PgName, op: Op, vars: &Vars<'_>, via: Option<&dyn Transport>) -> Exchange {
+    /// Sends a prepared op; `via` carries platform requests when given (direct mode has its
+    /// own clients and builds its PG calls itself).
+    pub async fn call(
+        &self,
+        pg: crate::pg::PgName,
+        op: Op,
+        vars: &Vars<'_>,
+        prepared: Prepared,
+        via: Option<&dyn Transport>,
+    ) -> Exchange {
         match self {
-            Target::Platform(t) => t.call(op, vars, via).await,
+            Target::Platform(t) => t.send(op, prepared, via).await,
             Target::Direct(t) => t.call(pg, op, vars).await,
         }
     }
@@ -81,18 +95,18 @@ impl PlatformTarget {
         &self.profile
     }
 
-    /// The request `op` would send with `vars`.
-    pub fn request(&self, op: Op, vars: &Vars<'_>) -> (RequestRecord, Vec<(String, String)>) {
+    /// The request `op` sends with `vars`, through the profile.
+    pub fn prepare(&self, op: Op, vars: &Vars<'_>) -> Prepared {
         let call = &self.profile.ops[&op];
         let url = format!("{}{}", self.base_url, vars.fill(&call.path));
         let headers = call.headers.iter().map(|(k, v)| (k.clone(), vars.fill(v))).collect();
         let body = call.body.as_ref().map(|b| vars.fill_json(b).to_string()).unwrap_or_default();
-        (RequestRecord { method: call.method.clone(), url, body }, headers)
+        Prepared { record: RequestRecord { method: call.method.clone(), url, body }, headers }
     }
 
-    /// Sends `op` (through `via` when given) and classifies the answer.
-    pub async fn call(&self, op: Op, vars: &Vars<'_>, via: Option<&dyn Transport>) -> Exchange {
-        let (request, headers) = self.request(op, vars);
+    /// Sends a prepared request (through `via` when given) and classifies the answer.
+    pub async fn send(&self, op: Op, prepared: Prepared, via: Option<&dyn Transport>) -> Exchange {
+        let Prepared { record: request, headers } = prepared;
         let method = reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let mut builder = self.http.request(method, &request.url);
         for (k, v) in &headers {

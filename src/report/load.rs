@@ -22,6 +22,19 @@ fn ms(us: Option<u64>) -> String {
     us.map_or("–".into(), |u| format!("{:.1}", u as f64 / 1000.0))
 }
 
+/// One op's figures: name, calls, errors, p50, p95, p99 and max in ms.
+fn op_figures(b: &crate::load::latency::LatencyBook, op: Op) -> [String; 7] {
+    [
+        op.as_str().to_string(),
+        b.calls.get(&op).copied().unwrap_or(0).to_string(),
+        b.errors.get(&op).copied().unwrap_or(0).to_string(),
+        ms(b.percentile_us(Some(op), 50.0)),
+        ms(b.percentile_us(Some(op), 95.0)),
+        ms(b.percentile_us(Some(op), 99.0)),
+        ms(b.max_us(Some(op))),
+    ]
+}
+
 fn ops_of(step: &StepResult) -> Vec<Op> {
     Op::ALL.into_iter().filter(|op| step.book.per_op.contains_key(op)).collect()
 }
@@ -59,18 +72,7 @@ pub fn summary(r: &LoadReport) -> String {
         let _ =
             writeln!(md, "| op | calls | errors | p50 ms | p95 ms | p99 ms | max ms |\n|---|--:|--:|--:|--:|--:|--:|");
         for op in ops_of(step) {
-            let b = &step.book;
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                op.as_str(),
-                b.calls.get(&op).copied().unwrap_or(0),
-                b.errors.get(&op).copied().unwrap_or(0),
-                ms(b.percentile_us(Some(op), 50.0)),
-                ms(b.percentile_us(Some(op), 95.0)),
-                ms(b.percentile_us(Some(op), 99.0)),
-                ms(b.max_us(Some(op)))
-            );
+            let _ = writeln!(md, "| {} |", op_figures(&step.book, op).join(" | "));
         }
         let o = &step.book.order;
         if !o.is_empty() {
@@ -133,20 +135,7 @@ fn latency_csv(steps: &[StepResult]) -> String {
     let mut out = String::from("step,scheduled_per_min,op,calls,errors,p50_ms,p95_ms,p99_ms,max_ms\n");
     for s in steps {
         for op in ops_of(s) {
-            let b = &s.book;
-            let _ = writeln!(
-                out,
-                "{},{:.0},{},{},{},{},{},{},{}",
-                s.index,
-                s.scheduled_per_min,
-                op.as_str(),
-                b.calls.get(&op).copied().unwrap_or(0),
-                b.errors.get(&op).copied().unwrap_or(0),
-                ms(b.percentile_us(Some(op), 50.0)),
-                ms(b.percentile_us(Some(op), 95.0)),
-                ms(b.percentile_us(Some(op), 99.0)),
-                ms(b.max_us(Some(op)))
-            );
+            let _ = writeln!(out, "{},{:.0},{}", s.index, s.scheduled_per_min, op_figures(&s.book, op).join(","));
         }
     }
     out
