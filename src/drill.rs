@@ -327,7 +327,10 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(DrillEvent) + Sync)) -> R
                     pg: endpoint.pg(),
                     method: r.method,
                     path: r.path,
-                    body: crate::target::cap(redact(&String::from_utf8_lossy(&r.body), endpoint.credentials())),
+                    body: crate::target::cap(crate::pg::redact(
+                        &String::from_utf8_lossy(&r.body),
+                        &endpoint.credentials().secret,
+                    )),
                 }));
             }
         }
@@ -370,13 +373,4 @@ pub fn finish_reports(
         tracing::warn!("could not point {}/latest at this run: {e}", reports_root.display());
     }
     Ok((verdict, summary))
-}
-
-/// Removes a PG's secret from evidence text.
-pub fn redact(text: &str, creds: &crate::pg::Credentials) -> String {
-    if creds.secret.is_empty() {
-        text.to_string()
-    } else {
-        text.replace(&creds.secret, "***")
-    }
 }

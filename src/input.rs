@@ -45,6 +45,18 @@ pub fn read(file: &Path) -> Result<String, InputError> {
     std::fs::read_to_string(file).map_err(|e| InputError::new(file, None, format!("cannot read: {e}")))
 }
 
+/// Every `*.toml` file directly in `dir`, sorted by name; `what` names the folder in errors.
+pub fn toml_files(dir: &Path, what: &str) -> Result<Vec<PathBuf>, InputError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| InputError::new(dir, None, format!("cannot read the {what} folder: {e}")))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Parses TOML into `T`, with file:line on any error.
 pub fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T, InputError> {
     toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e))

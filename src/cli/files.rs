@@ -27,17 +27,9 @@ pub struct SettleArgs {
     pub out: Option<PathBuf>,
 }
 
+/// The `*.toml` files of a folder that may be missing.
 fn toml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
+    input::toml_files(dir, "input").unwrap_or_default()
 }
 
 /// Validates one file, saying what it is.

@@ -68,13 +68,7 @@ impl MockConfig {
 
     /// Every `*.toml` in `dir`, sorted by file name.
     pub fn load_dir(dir: &Path) -> Result<Vec<MockConfig>, InputError> {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| InputError::new(dir, None, format!("cannot read the mocks folder: {e}")))?;
-        let mut files: Vec<_> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        files.sort();
+        let files = input::toml_files(dir, "mocks")?;
         let configs = files.iter().map(|f| MockConfig::load(f)).collect::<Result<Vec<_>, _>>()?;
         for (i, c) in configs.iter().enumerate() {
             if let Some(j) = configs[..i].iter().position(|o| o.pg == c.pg) {

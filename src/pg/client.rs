@@ -203,11 +203,7 @@ impl PgClient {
     }
 
     fn redact(&self, text: &str) -> String {
-        if self.creds.secret.is_empty() {
-            text.to_string()
-        } else {
-            text.replace(&self.creds.secret, "***")
-        }
+        super::redact(text, &self.creds.secret)
     }
 }
 

@@ -109,6 +109,15 @@ pub struct Credentials {
     pub secret: String,
 }
 
+/// `text` with every occurrence of a PG secret replaced by `***`, for anything written down.
+pub fn redact(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        text.to_string()
+    } else {
+        text.replace(secret, "***")
+    }
+}
+
 /// Canonical payment status as a PG sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -33,13 +33,7 @@ pub fn embedded_scenarios() -> Vec<Scenario> {
 
 /// Every `*.toml` scenario directly in `dir`, sorted by file name.
 pub fn load_scenario_dir(dir: &Path) -> Result<Vec<Scenario>, InputError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| InputError::new(dir, None, format!("cannot read the scenarios folder: {e}")))?;
-    let mut files: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
+    let files = crate::input::toml_files(dir, "scenarios")?;
     let scenarios = files.iter().map(|f| Scenario::load(f)).collect::<Result<Vec<_>, _>>()?;
     for (i, s) in scenarios.iter().enumerate() {
         if let Some(first) = scenarios[..i].iter().find(|o| o.name == s.name) {
