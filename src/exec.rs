@@ -3,10 +3,10 @@
 //! every call recorded as invoke + completion. Judges nothing; the checkers do.
 
 use crate::fakes::{FakeFleet, Ledger};
-use crate::history::{self, CallEvent, Cell, Event, Observation, Phase, Purpose, Recorder, Seen};
 use crate::pg::PgOp;
+use crate::record::{self, AnswerFields, CallEvent, Cell, Event, Observation, Phase, Purpose, Recorder};
 use crate::spec::{Op, Scenario, Step, Vars};
-use crate::target::{Exchange, Target, Transport};
+use crate::target::{Target, TargetAnswer, Transport};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
@@ -161,7 +161,7 @@ impl ExecContext<'_> {
         end
     }
 
-    async fn send(&self, cell: &Cell, c: &Click<'_>, via: Option<&dyn Transport>) -> Exchange {
+    async fn send(&self, cell: &Cell, c: &Click<'_>, via: Option<&dyn Transport>) -> TargetAnswer {
         let pg = cell.pg.as_str();
         let amount = if c.purpose == Purpose::Step { c.step.amount } else { None };
         let vars = Vars {
@@ -177,7 +177,7 @@ impl ExecContext<'_> {
         let base = CallEvent {
             id,
             phase: Phase::Invoke,
-            at: history::now(),
+            at: record::now(),
             cell: cell.clone(),
             step,
             click: c.click,
@@ -198,10 +198,10 @@ impl ExecContext<'_> {
         let exchange = self.target.call(cell.pg, c.op, &vars, prepared, via).await;
         self.recorder.record(Event::Call(Box::new(CallEvent {
             phase: exchange.phase,
-            at: history::now(),
+            at: record::now(),
             request: None,
             response: exchange.response.clone(),
-            seen: Some(exchange.seen.clone()).filter(|s| *s != Seen::default()),
+            seen: Some(exchange.seen.clone()).filter(|s| *s != AnswerFields::default()),
             error: exchange.error.clone(),
             latency_us: Some(started.elapsed().as_micros() as u64),
             pg_exchanges: exchange.raw.clone(),

@@ -1,5 +1,5 @@
-//! Parsing the human units paydrill's files and flags use: durations (`250ms`, `2s`, `1m`)
-//! and arrival rates (`15000/min`, `250/s`).
+//! Parsing the human units paydrill's files and flags use: durations (`250ms`, `2s`, `1m`),
+//! arrival rates (`15000/min`, `250/s`) and shares (`0.05`, `5%`).
 
 use std::time::Duration;
 
@@ -20,6 +20,21 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(format!("`{text}` is not a duration"));
     }
     Ok(Duration::from_secs_f64(seconds))
+}
+
+/// A share between 0 and 1; `5%` is accepted too.
+pub fn parse_share(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let value = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),
+        None => t.parse::<f64>(),
+    }
+    .map_err(|_| format!("`{text}` is not a share (use 0.05 or 5%)"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("`{text}` must be between 0 and 1 (or 0% and 100%)"))
+    }
 }
 
 /// Serde adapter: a duration written as a string like `"2s"`.

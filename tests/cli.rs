@@ -33,8 +33,15 @@ fn a_run_on_the_embedded_platform_passes_and_writes_every_report() {
     assert_eq!(out.status.code(), Some(0), "{printed}");
     assert!(printed.contains("PASSED"), "{printed}");
     let dir = run_dir(out_dir.path());
-    for file in ["summary.md", "junit.xml", "settlement.csv", "settlement-summary.csv", "history.jsonl", "report.html"]
-    {
+    for file in [
+        "summary.md",
+        "summary.json",
+        "junit.xml",
+        "settlement.csv",
+        "settlement-summary.csv",
+        "history.jsonl",
+        "report.html",
+    ] {
         assert!(dir.join(file).is_file(), "{file} missing");
     }
     assert!(out_dir.path().join("latest").join("summary.md").is_file(), "reports/latest points at the run");
@@ -73,7 +80,7 @@ fn a_run_on_the_embedded_platform_passes_and_writes_every_report() {
         *net.entry(r[1].to_string()).or_default() += r[8].parse::<i64>().unwrap();
         assert_eq!(&r[13], "Y", "every movement reconciles on a correct platform: {r:?}");
     }
-    let history = paydrill::history::History::read(&dir.join("history.jsonl")).unwrap();
+    let history = paydrill::record::History::read(&dir.join("history.jsonl")).unwrap();
     let mut ledger_net = std::collections::BTreeMap::<String, i64>::new();
     for l in history.ledgers() {
         let n: i64 = l.payments.iter().filter(|p| p.approval_id.is_some()).map(|p| p.total - p.cancelled).sum();
@@ -89,6 +96,41 @@ fn a_run_on_the_embedded_platform_passes_and_writes_every_report() {
         String::from_utf8(settled.stdout).unwrap(),
         std::fs::read_to_string(dir.join("settlement.csv")).unwrap()
     );
+}
+
+#[test]
+fn an_invariant_with_nothing_to_check_is_not_exercised_in_every_report() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = paydrill(&["run", "--scenario", "ONLY_CREATE_APPROVE", "--out", reports.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let dir = run_dir(reports.path());
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+
+    let summary = read("summary.md");
+    let row = |id: &str| summary.lines().find(|l| l.starts_with(&format!("| `{id}` |"))).unwrap_or("").to_string();
+    assert!(row("identical-replay").starts_with("| `identical-replay` | not exercised | 0 replays | 0 |"), "{summary}");
+    assert!(row("unique-order").starts_with("| `unique-order` | held | 8 idempotency keys | 0 |"), "{summary}");
+    assert!(row("single-charge").starts_with("| `single-charge` | held | 8 orders |"), "{summary}");
+
+    let junit = read("junit.xml");
+    assert!(
+        junit.contains("<testcase name=\"identical-replay\" classname=\"invariants\" time=\"0\"><skipped message=\"not exercised: "),
+        "{junit}"
+    );
+    assert!(junit.contains("held: checked 8 idempotency keys"), "{junit}");
+    let tests: usize = junit.matches("<testcase ").count();
+    assert!(junit.contains(&format!("<testsuites name=\"paydrill\" tests=\"{tests}\" failures=\"0\"")), "{junit}");
+
+    let html = read("report.html");
+    assert!(html.contains("<td><code>identical-replay</code></td>"), "{html}");
+    assert!(html.contains("<td>not exercised</td><td>0 replays</td>"), "an HTML row shows state and count");
+
+    let json: serde_json::Value = serde_json::from_str(&read("summary.json")).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    let replay = json["invariants"].as_array().unwrap().iter().find(|i| i["id"] == "identical-replay").unwrap();
+    assert_eq!((replay["state"].as_str(), replay["checked"].as_u64()), (Some("not_exercised"), Some(0)), "{replay}");
+    assert!(replay["why"].as_str().is_some_and(|w| !w.is_empty()), "{replay}");
+    assert_eq!(json["cells"]["total"], 8);
 }
 
 #[test]

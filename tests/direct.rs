@@ -82,7 +82,7 @@ fn no_configured_secret_appears_in_the_reports() {
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     }
     let secrets: Vec<String> =
-        paydrill::fakes::MockConfig::embedded().into_iter().map(|m| m.credentials.secret).collect();
+        paydrill::spec::MockConfig::embedded().into_iter().map(|m| m.credentials.secret).collect();
     let files = files_under(reports.path());
     assert!(files.len() >= 12, "{files:?}");
     for file in files {

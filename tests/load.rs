@@ -56,6 +56,12 @@ fn two_shards_merge_into_summed_counts_and_checked_invariants() {
     assert_eq!(b.status.code(), Some(0), "{}", text(&b));
     let dirs = run_dirs(reports.path());
     assert_eq!(dirs.len(), 2, "{dirs:?}");
+    for d in &dirs {
+        let summary = std::fs::read_to_string(d.join("summary.md")).unwrap();
+        assert!(summary.contains("· PGs 1 (toss)"), "the summary names the PGs loaded: {summary}");
+        let checked = summary.lines().find(|l| l.starts_with("| `single-charge` |")).expect("a single-charge row");
+        assert!(checked.starts_with("| `single-charge` | held | 20 orders |"), "{checked}");
+    }
 
     let saved: Vec<serde_json::Value> = dirs
         .iter()

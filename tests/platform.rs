@@ -2,17 +2,20 @@
 //! idempotent creates, approve → partial cancels → refused cancel on every PG, racing cancels,
 //! and an approval that times out at the PG.
 
-use paydrill::fakes::{Fault, ServerKind};
+use paydrill::embedded::{Embedded, EmbeddedConfig};
+use paydrill::fakes::ServerKind;
 use paydrill::pg::{PgName, PgOp, PgStatus};
-use paydrill::stack::{Stack, StackConfig};
+use paydrill::spec::Fault;
 use reqwest::Client;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 const PG_TIMEOUT: Duration = Duration::from_millis(400);
 
-async fn stack() -> Stack {
-    Stack::start(StackConfig::embedded().pg_timeout(PG_TIMEOUT).server(ServerKind::Lean)).await.expect("stack starts")
+async fn embedded() -> Embedded {
+    Embedded::start(EmbeddedConfig::shipped().pg_timeout(PG_TIMEOUT).server(ServerKind::Lean))
+        .await
+        .expect("the embedded target starts")
 }
 
 struct Api {
@@ -21,8 +24,8 @@ struct Api {
 }
 
 impl Api {
-    fn new(stack: &Stack) -> Self {
-        Api { base: stack.platform.url(), http: Client::new() }
+    fn new(embedded: &Embedded) -> Self {
+        Api { base: embedded.platform.url(), http: Client::new() }
     }
 
     async fn post(&self, path: &str, key: Option<&str>, body: Value) -> (u16, Value, bool) {
@@ -49,13 +52,13 @@ impl Api {
 
 #[tokio::test]
 async fn twenty_concurrent_creates_with_one_key_make_one_order() {
-    let stack = stack().await;
-    let api = Api::new(&stack);
+    let embedded = embedded().await;
+    let api = Api::new(&embedded);
     let body = json!({ "pg": "toss", "amount": 10000 });
     let answers = futures::future::join_all((0..20).map(|_| api.post("/orders", Some("click-1"), body.clone()))).await;
     let ids: Vec<_> = answers.iter().map(|(s, b, _)| (*s, b["order_id"].as_str().unwrap().to_string())).collect();
     assert!(ids.iter().all(|(s, id)| *s == 201 && *id == ids[0].1), "{ids:?}");
-    assert_eq!(stack.platform.orders_with_key("click-1"), 1);
+    assert_eq!(embedded.platform.orders_with_key("click-1"), 1);
 
     let (status, again, replayed) = api.post("/orders", Some("click-1"), body).await;
     assert_eq!((status, again["order_id"].as_str()), (201, Some(ids[0].1.as_str())));
@@ -63,13 +66,13 @@ async fn twenty_concurrent_creates_with_one_key_make_one_order() {
 
     let (status, other, _) = api.post("/orders", Some("click-1"), json!({ "pg": "toss", "amount": 9999 })).await;
     assert_eq!((status, other["code"].as_str()), (422, Some("IDEMPOTENCY_KEY_REUSED")), "{other}");
-    assert_eq!(stack.platform.orders_with_key("click-1"), 1);
+    assert_eq!(embedded.platform.orders_with_key("click-1"), 1);
 }
 
 #[tokio::test]
 async fn every_pg_approves_cancels_in_parts_and_refuses_a_further_cancel() {
-    let stack = stack().await;
-    let api = Api::new(&stack);
+    let embedded = embedded().await;
+    let api = Api::new(&embedded);
     for pg in PgName::ALL {
         let order = api.create(pg, 10_000, &format!("create-{pg}")).await;
         let (status, body, _) = api.post(&format!("/orders/{order}/approve"), None, json!({})).await;
@@ -93,7 +96,7 @@ async fn every_pg_approves_cancels_in_parts_and_refuses_a_further_cancel() {
             "{pg}: {body}"
         );
 
-        let ledger = stack.fleet.fake(pg).ledger();
+        let ledger = embedded.fleet.fake(pg).ledger();
         let before = ledger.payment_by_order(&order).expect("the PG has the payment");
         assert_eq!((before.status, before.balance), (PgStatus::Canceled, 0), "{pg}");
         let (status, body, _) = api.post(&cancel, Some(&format!("{pg}-c3")), json!({ "amount": 1000 })).await;
@@ -114,8 +117,8 @@ async fn every_pg_approves_cancels_in_parts_and_refuses_a_further_cancel() {
 
 #[tokio::test]
 async fn ten_racing_partial_cancels_never_overdraw() {
-    let stack = stack().await;
-    let api = Api::new(&stack);
+    let embedded = embedded().await;
+    let api = Api::new(&embedded);
     let order = api.create(PgName::Kakaopay, 10_000, "race").await;
     let (status, body, _) = api.post(&format!("/orders/{order}/approve"), None, json!({})).await;
     assert_eq!(status, 200, "{body}");
@@ -133,17 +136,17 @@ async fn ten_racing_partial_cancels_never_overdraw() {
     assert!(answers.iter().all(|(_, b, _)| b["balance"].as_i64().unwrap() >= 0));
     let (_, seen) = api.get(&format!("/orders/{order}")).await;
     assert_eq!((seen["status"].as_str(), seen["balance"].as_i64()), (Some("CANCELED"), Some(0)), "{seen}");
-    let held = stack.fleet.fake(PgName::Kakaopay).ledger().payment_by_order(&order).unwrap();
+    let held = embedded.fleet.fake(PgName::Kakaopay).ledger().payment_by_order(&order).unwrap();
     assert_eq!((held.balance, held.cancels.len()), (0, 5));
 }
 
 #[tokio::test]
 async fn an_approval_held_past_the_timeout_is_unknown_then_charged_once() {
-    let stack = stack().await;
-    let api = Api::new(&stack);
+    let embedded = embedded().await;
+    let api = Api::new(&embedded);
     for pg in PgName::ALL {
         let order = api.create(pg, 10_000, &format!("slow-{pg}")).await;
-        stack.fleet.fake(pg).faults().script(&order, Some(PgOp::Approve), Fault::Timeout, 1);
+        embedded.fleet.fake(pg).faults().script(&order, Some(PgOp::Approve), Fault::Timeout, 1);
         let started = Instant::now();
         let (status, body, _) = api.post(&format!("/orders/{order}/approve"), None, json!({})).await;
         let waited = started.elapsed();
@@ -154,7 +157,7 @@ async fn an_approval_held_past_the_timeout_is_unknown_then_charged_once() {
         // The client retries.
         let (status, body, _) = api.post(&format!("/orders/{order}/approve"), None, json!({})).await;
         assert_eq!((status, body["status"].as_str()), (200, Some("APPROVED")), "{pg}: {body}");
-        let ledger = stack.fleet.fake(pg).ledger();
+        let ledger = embedded.fleet.fake(pg).ledger();
         let approvals: Vec<_> =
             ledger.payments().into_iter().filter(|p| p.merchant_order_id == order && p.approval_id.is_some()).collect();
         assert_eq!(approvals.len(), 1, "{pg}: exactly one approval in the PG ledger");
@@ -164,8 +167,8 @@ async fn an_approval_held_past_the_timeout_is_unknown_then_charged_once() {
 
 #[tokio::test]
 async fn bad_requests_are_refused_with_a_code() {
-    let stack = stack().await;
-    let api = Api::new(&stack);
+    let embedded = embedded().await;
+    let api = Api::new(&embedded);
     let (status, body, _) = api.post("/orders", None, json!({ "pg": "toss", "amount": 100 })).await;
     assert_eq!((status, body["code"].as_str()), (400, Some("IDEMPOTENCY_KEY_REQUIRED")));
     let (status, body, _) = api.post("/orders", Some("k"), json!({ "pg": "paypal", "amount": 100 })).await;

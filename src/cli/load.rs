@@ -1,10 +1,12 @@
 //! `paydrill load`: the flags of the load driver, with goose's own flags passed through.
 
-use super::run::parse_share;
 use super::CommandResult;
-use crate::load::{self, slo::Slo, LoadOptions};
+use crate::drive::load::{self as driver, LoadEvent, LoadOptions, DEFAULT_MIX};
+use crate::drive::merge;
+use crate::drive::setup::{FaultOverrides, TargetChoice};
+use crate::measure::Slo;
 use crate::pg::PgName;
-use crate::units::{parse_duration, parse_rate, Rate};
+use crate::units::{parse_duration, parse_rate, parse_share, Rate};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -28,8 +30,8 @@ pub struct LoadArgs {
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     pub warmup: Duration,
     /// Scenario mix by weight.
-    #[arg(long, default_value = load::DEFAULT_MIX, value_parser = load::parse_mix)]
-    pub mix: load::Mix,
+    #[arg(long, default_value = DEFAULT_MIX, value_parser = parse_mix)]
+    pub mix: Mix,
     /// Service-level objective, per op or overall: "p99<200ms,errors<0.1%,approve.p99<300ms".
     #[arg(long, default_value = "", value_parser = Slo::parse)]
     pub slo: Slo,
@@ -56,7 +58,7 @@ pub struct LoadArgs {
     #[arg(long, default_value = "reports", value_name = "DIR")]
     pub out: PathBuf,
     /// Run as shard i of N: 1/N of the rate, disjoint keys and order ids.
-    #[arg(long, value_name = "i/N", value_parser = load::parse_shard)]
+    #[arg(long, value_name = "i/N", value_parser = parse_shard)]
     pub shard: Option<(u32, u32)>,
     /// Only these PGs (repeatable; default: all).
     #[arg(long = "pg", value_name = "NAME")]
@@ -99,7 +101,50 @@ fn parse_latency(text: &str) -> Result<(Duration, Duration), String> {
     }
 }
 
+/// A scenario mix: names with weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mix(pub Vec<(String, u32)>);
+
+/// Parses `FULL_FLOW=6,PARTIAL_CANCEL=2`.
+fn parse_mix(text: &str) -> Result<Mix, String> {
+    let mut mix = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, weight) = part.split_once('=').unwrap_or((part, "1"));
+        let weight: u32 = weight
+            .trim()
+            .parse()
+            .ok()
+            .filter(|w| *w > 0)
+            .ok_or_else(|| format!("--mix `{part}`: the weight must be a positive whole number"))?;
+        mix.push((name.trim().to_string(), weight));
+    }
+    if mix.is_empty() {
+        return Err("--mix names no scenario".into());
+    }
+    Ok(Mix(mix))
+}
+
+/// Parses `3/4` (shard 3 of 4).
+fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    let (i, n) = text.split_once('/').ok_or_else(|| format!("--shard `{text}`: write it as i/N, e.g. 1/4"))?;
+    let (i, n): (u32, u32) = (
+        i.trim().parse().map_err(|_| format!("--shard `{text}`: i is not a number"))?,
+        n.trim().parse().map_err(|_| format!("--shard `{text}`: N is not a number"))?,
+    );
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("--shard `{text}`: need 1 ≤ i ≤ N"));
+    }
+    Ok((i, n))
+}
+
 pub async fn load(args: LoadArgs) -> CommandResult {
+    let target = TargetChoice::from_flags(
+        args.target.as_deref(),
+        args.profile.as_deref(),
+        false,
+        &args.defects,
+        args.allow_remote,
+    )?;
     let opts = LoadOptions {
         rate: args.rate,
         duration: args.duration,
@@ -109,22 +154,44 @@ pub async fn load(args: LoadArgs) -> CommandResult {
         find_capacity: args.find_capacity,
         step_duration: args.step_duration,
         max_rate: args.max_rate,
-        target: args.target,
-        profile: args.profile,
-        allow_remote: args.allow_remote,
+        target,
         out: args.out,
         shard: args.shard,
         pgs: args.pgs,
-        error_rate: args.pg_error_rate,
-        timeout_rate: args.pg_timeout_rate,
-        latency: args.pg_latency,
+        faults: FaultOverrides {
+            error_rate: args.pg_error_rate,
+            timeout_rate: args.pg_timeout_rate,
+            latency: args.pg_latency,
+        },
         pg_timeout: args.pg_timeout,
-        defects: args.defects,
         mocks_dir: args.mocks_dir,
         scenarios_dir: args.scenarios_dir,
         goose: args.goose,
     };
-    let outcome = load::run(&opts).await?;
+    let on_event = |event: LoadEvent| match event {
+        LoadEvent::Started { run_id, notes } => {
+            for n in notes {
+                eprintln!("{n}");
+            }
+            eprintln!("paydrill load {run_id}");
+        }
+        LoadEvent::StepStarted { index, per_min, duration, warmup, capacity } => {
+            if capacity {
+                eprintln!("capacity step {index}: {per_min:.0} orders/min for {duration:?}");
+            } else {
+                eprintln!("{per_min:.0} orders/min for {duration:?} (+{warmup:?} warm-up)");
+            }
+        }
+        LoadEvent::StepDone { figures: r } => eprintln!(
+            "  achieved {:.0}/min, on time {:.2}%, p99 {:.1} ms, violations {}, SLO {}",
+            r.achieved_per_min,
+            r.on_time_share() * 100.0,
+            r.book.percentile_us(None, 99.0).unwrap_or(0) as f64 / 1000.0,
+            r.violations,
+            if r.slo_broken.is_empty() { "met".to_string() } else { r.slo_broken.join("; ") }
+        ),
+    };
+    let outcome = driver::run(&opts, &on_event).await?;
     println!("{}", outcome.summary);
     println!("Reports: {}", outcome.run_dir.display());
     Ok(outcome.exit)
@@ -146,13 +213,7 @@ pub struct MergeArgs {
 
 pub fn merge(args: MergeArgs) -> CommandResult {
     let scenarios = crate::spec::resolve_scenarios(None)?;
-    let merged = load::merge::merge(&args.dirs, &scenarios)?;
-    let md = load::merge::write(&args.out, &merged)
-        .map_err(|e| crate::exit::Fatal::bad_input(format!("cannot write in {} (--out): {e}", args.out.display())))?;
-    println!("{md}");
-    Ok(if merged.verdict.violations.is_empty() && merged.slo_broken.is_empty() {
-        crate::exit::Exit::Held
-    } else {
-        crate::exit::Exit::Failed
-    })
+    let merged = merge::merge(&args.dirs, &scenarios, &args.out)?;
+    println!("{}", merged.summary);
+    Ok(merged.exit)
 }

@@ -2,14 +2,15 @@
 //! drivers. Nothing here runs a scenario or formats a report.
 
 mod bench;
-mod files;
+mod check;
 mod load;
+mod progress;
 mod run;
 mod serve;
+mod settle;
 
 use crate::exit::{Exit, Fatal};
 use clap::{Parser, Subcommand};
-pub use run::parse_share;
 
 /// paydrill drills order and payment platforms: it runs payment scenarios against a platform
 /// and fake payment gateways (PGs), checks the money invariants over everything it saw, and
@@ -39,9 +40,9 @@ pub enum Command {
     /// Benchmarks: `paydrill bench fakes` measures the PG-fake servers.
     Bench(bench::BenchArgs),
     /// Validate scenario, profile and mock files without running anything.
-    Check(files::CheckArgs),
+    Check(check::CheckArgs),
     /// Rebuild the settlement CSV from a recorded history.jsonl.
-    Settle(files::SettleArgs),
+    Settle(settle::SettleArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -71,8 +72,8 @@ pub fn main() -> i32 {
             Command::Serve(args) => serve::serve(args).await,
             Command::Merge(args) => load::merge(args),
             Command::Bench(args) => bench::bench(args).await,
-            Command::Check(args) => files::check(args),
-            Command::Settle(args) => files::settle(args),
+            Command::Check(args) => check::check(args),
+            Command::Settle(args) => settle::settle(args),
         }
     });
     match result {
@@ -87,7 +88,7 @@ pub fn main() -> i32 {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PAYDRILL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("CI").is_none();
+    let ansi = progress::fancy();
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).try_init();
 }
 

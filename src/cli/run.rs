@@ -1,11 +1,12 @@
 //! `paydrill run`: flags, progress display, and the printed summary for the run driver.
 
+use super::progress::CellProgress;
 use super::CommandResult;
-use crate::drill::{self, DrillEvent, RunOptions};
+use crate::drive::run::{self as driver, RunEvent, RunOptions};
+use crate::drive::setup::{FaultOverrides, TargetChoice};
 use crate::pg::PgName;
-use std::io::IsTerminal;
+use crate::units::parse_share;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
@@ -67,27 +68,16 @@ pub struct RunArgs {
     pub defects: Vec<crate::platform::Defect>,
 }
 
-/// A share between 0 and 1; `5%` is accepted too.
-pub fn parse_share(text: &str) -> Result<f64, String> {
-    let t = text.trim();
-    let value = match t.strip_suffix('%') {
-        Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),
-        None => t.parse::<f64>(),
-    }
-    .map_err(|_| format!("`{text}` is not a share (use 0.05 or 5%)"))?;
-    if (0.0..=1.0).contains(&value) {
-        Ok(value)
-    } else {
-        Err(format!("`{text}` must be between 0 and 1 (or 0% and 100%)"))
-    }
-}
-
 pub async fn run(args: RunArgs) -> CommandResult {
+    let target = TargetChoice::from_flags(
+        args.target.as_deref(),
+        args.profile.as_deref(),
+        args.direct,
+        &args.defects,
+        args.allow_remote,
+    )?;
     let opts = RunOptions {
-        target: args.target,
-        direct: args.direct,
-        profile: args.profile,
-        allow_remote: args.allow_remote,
+        target,
         scenarios: args.scenarios,
         pgs: args.pgs,
         repeat: args.repeat,
@@ -95,41 +85,22 @@ pub async fn run(args: RunArgs) -> CommandResult {
         scenarios_dir: args.scenarios_dir,
         mocks_dir: args.mocks_dir,
         pg_timeout: args.pg_timeout,
-        error_rate: args.pg_error_rate,
-        timeout_rate: args.pg_timeout_rate,
+        faults: FaultOverrides { error_rate: args.pg_error_rate, timeout_rate: args.pg_timeout_rate, latency: None },
         concurrency: args.concurrency,
-        defects: args.defects,
     };
-    let fancy = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    let bar: Mutex<Option<indicatif::ProgressBar>> = Mutex::new(None);
-    let on_event = |event: DrillEvent| match event {
-        DrillEvent::Started { run_id, cells, notes } => {
+    let progress = CellProgress::default();
+    let on_event = |event: RunEvent| match event {
+        RunEvent::Started { run_id, cells, notes } => {
             for n in notes {
                 eprintln!("{n}");
             }
             eprintln!("paydrill run {run_id}: {cells} cells");
-            if fancy {
-                let pb = indicatif::ProgressBar::new(cells as u64);
-                pb.set_style(
-                    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cells {elapsed_precise} {msg}")
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                );
-                *bar.lock().unwrap_or_else(|p| p.into_inner()) = Some(pb);
-            }
+            progress.start(cells);
         }
-        DrillEvent::CellDone { cell, done, total } => {
-            if let Some(pb) = bar.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-                pb.set_position(done as u64);
-                pb.set_message(cell.to_string());
-            } else if total <= 100 || done % (total / 20).max(1) == 0 || done == total {
-                eprintln!("[{done}/{total}] {cell} done");
-            }
-        }
+        RunEvent::CellDone { cell, done, total } => progress.cell_done(&cell.to_string(), done, total),
     };
-    let outcome = drill::run(&opts, &on_event).await;
-    if let Some(pb) = bar.lock().unwrap_or_else(|p| p.into_inner()).take() {
-        pb.finish_and_clear();
-    }
+    let outcome = driver::run(&opts, &on_event).await;
+    progress.finish();
     let outcome = outcome?;
     println!("{}", outcome.summary);
     println!("Reports: {}", outcome.run_dir.display());

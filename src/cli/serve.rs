@@ -1,10 +1,11 @@
 //! `paydrill serve`: the reference platform and the PG fakes, standalone, until Ctrl-C.
 
 use super::CommandResult;
+use crate::embedded;
 use crate::exit::{Exit, Fatal};
-use crate::fakes::{FakeFleet, MockConfig, ServerKind};
-use crate::platform::{PgConnection, Platform, PlatformConfig};
-use crate::stack;
+use crate::fakes::{FakeFleet, ServerKind};
+use crate::platform::{Platform, PlatformConfig};
+use crate::spec::MockConfig;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -43,15 +44,8 @@ pub async fn serve(args: ServeArgs) -> CommandResult {
         Some(FakeFleet::start(mocks.clone(), ServerKind::Lean, true).await.map_err(Fatal::unreachable)?)
     };
     let pgs = match &fleet {
-        Some(fleet) => stack::connections(fleet),
-        None => mocks
-            .iter()
-            .map(|m| PgConnection {
-                pg: m.pg,
-                base_url: format!("http://127.0.0.1:{}", m.port),
-                credentials: m.credentials.clone(),
-            })
-            .collect(),
+        Some(fleet) => embedded::connections(fleet),
+        None => embedded::fixed_port_connections(&mocks),
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await

@@ -25,11 +25,13 @@
 //! - `shopTransactionId` is EasyPay's idempotency key, but it travels in the body, so the fake
 //!   does not replay on it (`idempotency_header` stays None).
 
-use super::{krw_field, kst, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use super::ledger::{LedgerError, Settled};
+use super::wire::{krw_field, kst, text_field, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::easypay::{auth_value, codes};
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
 
+#[derive(Default)]
 pub struct EasypayServer;
 
 fn result(code: &str, message: &str) -> FakeReply {

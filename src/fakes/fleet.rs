@@ -1,8 +1,11 @@
 //! All the fake PGs of a run, started together on one kind of server, with their URLs and
 //! keys: what a platform must be configured with, and where the checkers read the ledgers.
 
-use super::{Fake, LeanServer, MockConfig, MockPgServer};
+use super::fake::Fake;
+use super::lean_server::LeanServer;
+use super::mock_server::MockPgServer;
 use crate::pg::{Credentials, PgName};
+use crate::spec::MockConfig;
 use std::sync::Arc;
 
 /// Which server hosts the fakes.
@@ -36,7 +39,7 @@ impl FakeEndpoint {
     }
 
     /// The requests this fake received, when it runs on wiremock.
-    pub async fn journal(&self) -> Option<Vec<super::FakeRequest>> {
+    pub async fn journal(&self) -> Option<Vec<super::wire::FakeRequest>> {
         match &self.server {
             Server::Mock(server) => Some(server.journal().await),
             Server::Lean(_) => None,

@@ -24,11 +24,13 @@
 //!   duplicate `moid`, `460` approve amount mismatch, `470` already approved, `480` refund of a
 //!   never-approved payment, `999` internal error.
 
-use super::{kst, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use super::ledger::{LedgerError, Settled};
+use super::wire::{kst, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::inicis::{codes, hash};
 use crate::pg::{Credentials, Krw, PgName, PgStatus};
 use serde_json::{json, Value};
 
+#[derive(Default)]
 pub struct InicisServer;
 
 fn result(code: &str, message: &str) -> FakeReply {

@@ -8,7 +8,8 @@
 //! tid, -780 amount mismatch, -797 already cancelled, -798 over the cancelable amount, -799
 //! `cancel_available_amount` mismatch (all HTTP 400), -9798 internal (HTTP 500).
 
-use super::{krw_field, kst, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use super::ledger::{LedgerError, Settled};
+use super::wire::{krw_field, kst, text_field, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::kakaopay::{auth, codes};
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};

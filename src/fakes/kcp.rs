@@ -18,11 +18,13 @@
 //! - `ordr_idxx` travels with the approval (KCP keeps it from the order form); the `tno` is the
 //!   widget's `enc_data` token in paydrill's stand-in for the customer's authentication.
 
-use super::{krw_field, kst, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use super::ledger::{LedgerError, Settled};
+use super::wire::{krw_field, kst, text_field, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::kcp::codes;
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::json;
 
+#[derive(Default)]
 pub struct KcpServer;
 
 fn result(code: &str, message: &str) -> FakeReply {

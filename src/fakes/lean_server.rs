@@ -1,7 +1,8 @@
 //! Serves a [`Fake`] on a lean axum server, as `load` does: nothing is kept per request, so
 //! memory stays flat over a long run (wiremock keeps every matched request, ~6 KB each).
 
-use super::{Fake, FakeReply, FakeRequest};
+use super::fake::Fake;
+use super::wire::{FakeReply, FakeRequest};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Response, Uri};

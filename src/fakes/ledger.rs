@@ -2,40 +2,11 @@
 //! after it, and the rules every PG enforces (amount must match, no cancel over the balance,
 //! no reuse of a merchant order id). Readable by code: this is "what the PG did".
 
-use crate::pg::{Krw, PgStatus};
-use serde::{Deserialize, Serialize};
+use crate::locks::lock;
+use crate::pg::{belongs_to, Krw, LedgerCancel, LedgerPayment, PgStatus};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use time::OffsetDateTime;
-
-/// One payment as the PG holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LedgerPayment {
-    pub pg_payment_id: String,
-    pub merchant_order_id: String,
-    pub status: PgStatus,
-    /// The authenticated (and then approved) amount; never changes.
-    pub total: Krw,
-    /// Still cancellable.
-    pub balance: Krw,
-    pub cancelled: Krw,
-    /// The PG's id of the approval transaction, once approved.
-    pub approval_id: Option<String>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub approved_at: Option<OffsetDateTime>,
-    pub cancels: Vec<LedgerCancel>,
-}
-
-/// One cancel, partial or full.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LedgerCancel {
-    pub cancel_id: String,
-    pub amount: Krw,
-    pub balance_after: Krw,
-    pub reason: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub canceled_at: OffsetDateTime,
-}
 
 /// Why the ledger refused an operation. Each wire format turns these into its own codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -96,7 +67,7 @@ impl Ledger {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, LedgerState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.state)
     }
 
     /// Records a customer's authentication in the PG's widget: a READY payment for `amount`.
@@ -279,11 +250,6 @@ impl Ledger {
     pub fn clear(&self) {
         *self.lock() = LedgerState::default();
     }
-}
-
-/// Whether a PG payment with `merchant_order_id` was made for the platform order `order_id`.
-pub fn belongs_to(merchant_order_id: &str, order_id: &str) -> bool {
-    merchant_order_id == order_id || merchant_order_id.strip_prefix(order_id).is_some_and(|rest| rest.starts_with('-'))
 }
 
 #[cfg(test)]

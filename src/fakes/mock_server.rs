@@ -2,7 +2,8 @@
 //! kept as evidence. The fake's logic runs under wiremock's server lock, so it stays short and
 //! every delay goes through `set_delay`.
 
-use super::{Fake, FakeReply, FakeRequest};
+use super::fake::Fake;
+use super::wire::{FakeReply, FakeRequest};
 use std::net::TcpListener;
 use std::sync::Arc;
 use wiremock::{matchers::any, Mock, MockServer, Request, Respond, ResponseTemplate};

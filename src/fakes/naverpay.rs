@@ -27,7 +27,8 @@
 //!   adds a `payment` summary (`admissionState` SUCCESS / PARTIAL_CANCEL / CANCEL,
 //!   `totalPayAmount`, `totalRestAmount`).
 
-use super::{kst, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use super::ledger::{LedgerError, Settled};
+use super::wire::{kst, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::naverpay::codes;
 use crate::pg::{Credentials, Krw, PgName, PgStatus};
 use serde_json::{json, Value};

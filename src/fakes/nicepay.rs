@@ -9,9 +9,8 @@
 //! The approve body has no orderId: the tid is the authentication result, `nicepay_<orderId>`
 //! in paydrill's stand-in.
 
-use super::{
-    krw_field, kst, order_in_payment_id, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer,
-};
+use super::ledger::{LedgerError, Settled};
+use super::wire::{krw_field, kst, order_in_payment_id, text_field, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::nicepay::{auth, codes};
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
@@ -20,20 +19,20 @@ use std::sync::Mutex;
 
 #[derive(Default)]
 pub struct NicepayServer {
-    /// orderIds already used by cancels (the newest [`super::REPLAY_WINDOW`]).
+    /// orderIds already used by cancels (the newest [`super::wire::REPLAY_WINDOW`]).
     cancel_orders: Mutex<(HashSet<String>, VecDeque<String>)>,
 }
 
 impl NicepayServer {
     /// Records a cancel orderId; false if it was used before.
     fn first_use(&self, order: String) -> bool {
-        let mut guard = self.cancel_orders.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = crate::locks::lock(&self.cancel_orders);
         let (seen, age) = &mut *guard;
         if !seen.insert(order.clone()) {
             return false;
         }
         age.push_back(order);
-        while age.len() > super::REPLAY_WINDOW {
+        while age.len() > super::wire::REPLAY_WINDOW {
             if let Some(old) = age.pop_front() {
                 seen.remove(&old);
             }

@@ -26,13 +26,13 @@
 //!   non-positive amount or an unknown path.
 //! - A `storeId` in the body other than the merchant's is refused with 403 `FORBIDDEN`.
 
-use super::{
-    krw_field, kst, order_in_payment_id, text_field, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer,
-};
+use super::ledger::{LedgerError, Settled};
+use super::wire::{krw_field, kst, order_in_payment_id, text_field, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::portone::auth;
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
 
+#[derive(Default)]
 pub struct PortoneServer;
 
 fn err(status: u16, kind: &str, message: &str) -> FakeReply {

@@ -4,11 +4,13 @@
 //! `FORBIDDEN_CONSECUTIVE_REQUEST` (two cancels within 1 s) is not simulated, since it would
 //! refuse every scripted back-to-back cancel.
 
-use super::{kst, FakeReply, FakeRequest, LedgerError, Settled, WireCall, WireServer};
+use super::ledger::{LedgerError, Settled};
+use super::wire::{kst, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::toss::basic_auth;
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
 
+#[derive(Default)]
 pub struct TossServer;
 
 fn err(status: u16, code: &str, message: &str) -> FakeReply {

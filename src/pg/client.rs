@@ -1,17 +1,18 @@
 //! [`PgClient`]: sends a wire codec's calls over HTTP and sorts transport failures into
 //! error categories. The only place in the PG layer that does I/O.
 
-use super::{
-    ApproveRequest, CancelRequest, Credentials, ErrorCategory, Exchange, HttpBody, HttpCall, HttpReply, Krw,
-    PaymentRef, PgCancel, PgError, PgName, PgPayment, WireCodec,
-};
+use super::canonical::{ApproveRequest, CancelRequest, ErrorCategory, Krw, PaymentRef, PgCancel, PgError, PgPayment};
+use super::codec::WireCodec;
+use super::credentials::{redact, Credentials};
+use super::http::{HttpBody, HttpCall, HttpReply, RawExchange};
+use super::name::PgName;
 use std::time::{Duration, Instant};
 
 /// The answer to one PG operation, with every HTTP exchange it took (secrets redacted).
 #[derive(Debug, Clone)]
 pub struct PgCall<T> {
     pub result: Result<T, PgError>,
-    pub exchanges: Vec<Exchange>,
+    pub exchanges: Vec<RawExchange>,
     /// The PG payment id the call was about, when known (an approval that timed out still
     /// has one: it is what an inquiry needs).
     pub pg_payment_id: Option<String>,
@@ -145,7 +146,7 @@ impl PgClient {
         PgCall { result, exchanges, pg_payment_id: Some(payment.pg_payment_id.clone()) }
     }
 
-    async fn send(&self, call: &HttpCall, exchanges: &mut Vec<Exchange>) -> Result<HttpReply, PgError> {
+    async fn send(&self, call: &HttpCall, exchanges: &mut Vec<RawExchange>) -> Result<HttpReply, PgError> {
         let url = format!("{}{}", self.base_url, call.path);
         let method = reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let mut builder = self.http.request(method, &url).timeout(self.timeout);
@@ -165,7 +166,7 @@ impl PgClient {
             }
             Err(e) => Err(e),
         };
-        let mut exchange = Exchange {
+        let mut exchange = RawExchange {
             method: call.method.clone(),
             url,
             request_body: self.redact(&call.body_text()),
@@ -203,7 +204,7 @@ impl PgClient {
     }
 
     fn redact(&self, text: &str) -> String {
-        super::redact(text, &self.creds.secret)
+        redact(text, &self.creds.secret)
     }
 }
 

@@ -4,17 +4,19 @@
 //! `POST /api/trades/retrieveTransaction`. Every request carries `mallId`, a fresh
 //! `shopTransactionId` and `msgAuthValue` (hex SHA-256 of secret|mallId|shopTransactionId).
 
+use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
+use super::codec::WireCodec;
+use super::credentials::Credentials;
+use super::http::{HttpCall, HttpReply};
 use super::json;
-use super::{
-    ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
-    PgStatus, Rejection, WireCodec,
-};
+use super::name::PgName;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 const PG: PgName = PgName::Easypay;
 
+#[derive(Default)]
 pub struct EasypayCodec;
 
 /// `resCd` values: `0000` and `VT00` (retry) are EasyPay's; the others are paydrill's choice.

@@ -79,7 +79,7 @@ impl HttpReply {
 
 /// One request and its reply (or the transport failure), as evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Exchange {
+pub struct RawExchange {
     pub method: String,
     pub url: String,
     pub request_body: String,

@@ -3,16 +3,18 @@
 //! of the hash key followed by the request's fields in a fixed order. Refund
 //! `POST /api/v1/refund` (`type=Refund|PartialRefund`, `price`, `confirmPrice` = balance after).
 
+use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
+use super::codec::WireCodec;
+use super::credentials::Credentials;
+use super::http::{HttpCall, HttpReply};
 use super::json;
-use super::{
-    ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
-    PgStatus, Rejection, WireCodec,
-};
+use super::name::PgName;
 use serde_json::Value;
 use sha2::{Digest, Sha512};
 
 const PG: PgName = PgName::Inicis;
 
+#[derive(Default)]
 pub struct InicisCodec;
 
 /// Result codes: `00` is Inicis's; the failures are paydrill's choice.

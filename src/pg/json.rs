@@ -1,7 +1,9 @@
 //! Reading fields out of a PG's answer, with errors that name the field, so a codec that
 //! meets an answer it cannot read says exactly what was missing.
 
-use super::{HttpReply, Krw, PgError, PgName, PgPayment, PgStatus, Rejection};
+use super::canonical::{Krw, PgError, PgPayment, PgStatus, Rejection};
+use super::http::HttpReply;
+use super::name::PgName;
 use serde_json::Value;
 
 /// The answer's JSON body, or an `unexpected` error quoting the start of what came.

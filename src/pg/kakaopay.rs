@@ -4,15 +4,17 @@
 //! `order` (inquire), all `POST /online/v1/payment/...`. Errors: 4xx with a negative
 //! `error_code`.
 
+use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
+use super::codec::WireCodec;
+use super::credentials::Credentials;
+use super::http::{HttpCall, HttpReply};
 use super::json;
-use super::{
-    ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
-    PgStatus, Rejection, WireCodec,
-};
+use super::name::PgName;
 use serde_json::{json, Value};
 
 const PG: PgName = PgName::Kakaopay;
 
+#[derive(Default)]
 pub struct KakaopayCodec;
 
 pub fn auth(secret: &str) -> String {

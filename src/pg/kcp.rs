@@ -3,15 +3,17 @@
 //! `POST /gw/mod/v1/cancel` (`mod_type` STSC full / STPC partial with `mod_mny` and `rem_mny`,
 //! the balance before the cancel), inquire `POST /std/inquery`.
 
+use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
+use super::codec::WireCodec;
+use super::credentials::Credentials;
+use super::http::{HttpCall, HttpReply};
 use super::json;
-use super::{
-    ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
-    PgStatus, Rejection, WireCodec,
-};
+use super::name::PgName;
 use serde_json::{json, Value};
 
 const PG: PgName = PgName::Kcp;
 
+#[derive(Default)]
 pub struct KcpCodec;
 
 /// KCP publishes no error table; these 4-character `res_cd` values are paydrill's choice, in the

@@ -5,15 +5,17 @@
 //! `doCompareRest=1` with `expectedRestAmount` when the balance is asserted); history
 //! `.../v2.2/list/history/{paymentId}`.
 
+use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
+use super::codec::WireCodec;
+use super::credentials::Credentials;
+use super::http::{HttpCall, HttpReply};
 use super::json;
-use super::{
-    ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
-    PgStatus, Rejection, WireCodec,
-};
+use super::name::PgName;
 use serde_json::Value;
 
 const PG: PgName = PgName::Naverpay;
 
+#[derive(Default)]
 pub struct NaverpayCodec;
 
 /// Envelope codes: `Success`, and paydrill's choice of failure codes (Naver Pay's public

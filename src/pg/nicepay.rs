@@ -3,16 +3,18 @@
 //! cancel `POST /v1/payments/{tid}/cancel` with `reason`, `orderId` (new for every partial
 //! cancel) and `cancelAmt` (absent = full); inquire `GET /v1/payments/{tid}`.
 
+use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
+use super::codec::WireCodec;
+use super::credentials::Credentials;
+use super::http::{HttpCall, HttpReply};
 use super::json;
-use super::{
-    ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
-    PgStatus, Rejection, WireCodec,
-};
+use super::name::PgName;
 use base64::Engine;
 use serde_json::{json, Value};
 
 const PG: PgName = PgName::Nicepay;
 
+#[derive(Default)]
 pub struct NicepayCodec;
 
 /// `Basic base64(clientKey:secretKey)`.

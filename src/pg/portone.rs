@@ -8,15 +8,17 @@
 //! `PgCancel::balance_after` is `None`. `Idempotency-Key` must be 16–256 characters: shorter
 //! caller keys get a fixed prefix, longer ones are hashed ([`idempotency_key`]).
 
+use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
+use super::codec::WireCodec;
+use super::credentials::Credentials;
+use super::http::{HttpCall, HttpReply};
 use super::json;
-use super::{
-    ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
-    PgStatus, Rejection, WireCodec,
-};
+use super::name::PgName;
 use serde_json::{json, Value};
 
 const PG: PgName = PgName::Portone;
 
+#[derive(Default)]
 pub struct PortoneCodec;
 
 pub fn auth(secret: &str) -> String {

@@ -3,16 +3,18 @@
 //! confirm `POST /v1/payments/confirm`, cancel `POST /v1/payments/{paymentKey}/cancel`,
 //! inquire `GET /v1/payments/{paymentKey}`.
 
+use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
+use super::codec::WireCodec;
+use super::credentials::Credentials;
+use super::http::{HttpCall, HttpReply};
 use super::json;
-use super::{
-    ApproveRequest, CancelRequest, Credentials, HttpCall, HttpReply, PaymentRef, PgCancel, PgError, PgName, PgPayment,
-    PgStatus, Rejection, WireCodec,
-};
+use super::name::PgName;
 use base64::Engine;
 use serde_json::{json, Value};
 
 const PG: PgName = PgName::Toss;
 
+#[derive(Default)]
 pub struct TossCodec;
 
 /// `Basic base64(secretKey + ":")`.

@@ -30,7 +30,7 @@ impl Breaker {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::locks::lock(&self.state)
     }
 
     /// Whether a call may go to the PG now.

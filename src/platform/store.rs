@@ -171,7 +171,7 @@ impl Store {
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::locks::lock(&self.conn)
     }
 
     /// The highest order sequence number so far (ids continue after it).

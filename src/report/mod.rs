@@ -1,26 +1,12 @@
-//! Reports: turn a history and its verdict into the files users read — `summary.md`,
-//! `junit.xml`, `settlement.csv`, `settlement-summary.csv`, `report.html` — each written to a
-//! temporary name and renamed, so a reader never sees half a file. Runs nothing.
+//! Reports: plain summary values in, the files users read out — [`run`] for a run's matrix
+//! and [`load`] for a load test's figures. Every file is written to a temporary name and
+//! renamed, so a reader never sees half a file. Runs nothing.
 
-mod html;
-mod junit;
 pub mod load;
-mod markdown;
+pub mod run;
+mod tables;
 
-pub use markdown::summary_markdown;
-
-use crate::check::Verdict;
-use crate::history::History;
-use crate::settlement;
 use std::path::{Path, PathBuf};
-
-/// Everything a report needs about the run.
-pub struct ReportInput<'a> {
-    pub history: &'a History,
-    pub verdict: &'a Verdict,
-    /// Wall time of the run, seconds.
-    pub seconds: f64,
-}
 
 /// Writes `contents` to `dir/name` through a temporary file and a rename.
 pub fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<PathBuf> {
@@ -29,28 +15,6 @@ pub fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<
     std::fs::write(&tmp, contents)?;
     std::fs::rename(&tmp, &path)?;
     Ok(path)
-}
-
-/// The settlement CSV and its summary, as text.
-pub fn settlement_csvs(history: &History) -> Result<(String, String), csv::Error> {
-    let rows = settlement::rows(history);
-    let summary = settlement::summary(&rows);
-    Ok((
-        settlement::to_csv(&rows, &settlement::ROW_HEADER)?,
-        settlement::to_csv(&summary, &settlement::SUMMARY_HEADER)?,
-    ))
-}
-
-/// Writes every report file into `dir`; returns the Markdown summary (also printed).
-pub fn write_all(dir: &Path, input: &ReportInput) -> std::io::Result<String> {
-    let summary = summary_markdown(input);
-    write_atomic(dir, "summary.md", summary.as_bytes())?;
-    write_atomic(dir, "junit.xml", junit::junit_xml(input).as_bytes())?;
-    let (rows, totals) = settlement_csvs(input.history).map_err(std::io::Error::other)?;
-    write_atomic(dir, "settlement.csv", rows.as_bytes())?;
-    write_atomic(dir, "settlement-summary.csv", totals.as_bytes())?;
-    write_atomic(dir, "report.html", html::report_html(input).as_bytes())?;
-    Ok(summary)
 }
 
 /// Points `reports/latest` at `run_dir` (a symlink, replaced atomically).

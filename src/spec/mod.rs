@@ -1,9 +1,14 @@
-//! What to run, read from files: scenarios (steps and expectations) and profiles (how ops map
-//! onto a platform's HTTP API). Parsed and validated here, with file:line on every error.
+//! What to run, read from files: scenarios (steps and expectations), profiles (how ops map
+//! onto a platform's HTTP API) and mocks (a fake PG's keys, port and fault rates). Parsed and
+//! validated here, with file:line on every error; depends on no fake.
 
+mod fault;
+mod mock;
 pub mod profile;
 pub mod scenario;
 
+pub use fault::{Fault, FaultRates};
+pub use mock::{MockConfig, Quirks};
 pub use profile::{Profile, Vars};
 pub use scenario::{Expect, Op, Outcome, Scenario, Step, StepFault};
 

@@ -2,7 +2,7 @@
 //! every mistake (bad TOML, unknown key or op, a non-positive amount, an expectation that
 //! cannot hold) is reported as `file:line: message` before anything runs.
 
-use crate::fakes::Fault;
+use super::fault::Fault;
 use crate::input::{self, line_of, InputError};
 use crate::pg::Krw;
 use serde::{Deserialize, Serialize};

@@ -13,8 +13,9 @@ mod nicepay;
 mod portone;
 mod toss;
 
-use paydrill::fakes::{FakeFleet, MockConfig, ServerKind};
+use paydrill::fakes::{FakeFleet, ServerKind};
 use paydrill::pg::{Credentials, PgClient, PgName};
+use paydrill::spec::MockConfig;
 
 /// One fake on wiremock, and a client for it with the right keys.
 pub async fn fake_and_client(pg: PgName, kind: ServerKind) -> (FakeFleet, PgClient) {

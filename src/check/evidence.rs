@@ -1,0 +1,107 @@
+//! What the checkers judge, gathered once: the calls clients made (only finished cells when the
+//! run was interrupted), joined with the PG ledgers, with each order's owning cell, the calls
+//! about it, and what the platform acknowledged for it.
+
+use super::Violation;
+use crate::pg::{LedgerPayment, PgName};
+use crate::record::{Call, Cell, History, Mode, Phase};
+use crate::settle::{self, Acknowledged};
+use crate::spec::Op;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The history as the checkers see it.
+pub struct Evidence<'a> {
+    pub calls: Vec<&'a Call>,
+    /// Every PG payment each ledger held (only those of finished cells when interrupted).
+    pub ledgers: BTreeMap<PgName, Vec<LedgerPayment>>,
+    /// Whether the PGs are paydrill's fakes, whose ledgers the history holds.
+    pub observable: bool,
+    pub mode: Mode,
+    /// Interrupted before every cell finished.
+    pub partial: bool,
+    /// PG faults were drawn at random rates.
+    pub random_faults: bool,
+    pub run_id: String,
+    /// Order id → the cell whose create made it.
+    pub owners: BTreeMap<String, Cell>,
+    /// Order id → ids of the calls about it.
+    pub calls_by_order: HashMap<String, Vec<u64>>,
+    /// Order id → what the platform acknowledged for it.
+    pub acks: BTreeMap<String, Acknowledged>,
+}
+
+impl<'a> Evidence<'a> {
+    pub fn new(history: &History, all_calls: &'a [Call]) -> Evidence<'a> {
+        let run = history.run();
+        let partial = history.partial();
+        let finished = history.finished_cells();
+        let calls: Vec<&Call> = all_calls.iter().filter(|c| !partial || finished.contains(&c.cell)).collect();
+        let mut owners = BTreeMap::new();
+        let mut calls_by_order: HashMap<String, Vec<u64>> = HashMap::new();
+        for c in &calls {
+            if let Some(o) = &c.seen.order_id {
+                if c.op == Op::CreateOrder && c.phase == Phase::Ok {
+                    owners.entry(o.clone()).or_insert_with(|| c.cell.clone());
+                }
+                calls_by_order.entry(o.clone()).or_default().push(c.id);
+            }
+        }
+        // An interrupted run is judged on the cells that finished, and on their PG payments only.
+        let mut ledgers = history.ledger_payments();
+        if partial {
+            for payments in ledgers.values_mut() {
+                payments.retain(|p| owners.keys().any(|o| p.belongs_to(o)));
+            }
+        }
+        Evidence {
+            acks: settle::acknowledged(calls.iter().copied()),
+            calls,
+            ledgers,
+            observable: run.is_some_and(|r| r.pg_observable),
+            mode: run.map_or(crate::record::Mode::Platform, |r| r.mode),
+            partial,
+            random_faults: run.is_some_and(|r| r.random_faults),
+            run_id: run.map(|r| r.run_id.clone()).unwrap_or_default(),
+            owners,
+            calls_by_order,
+        }
+    }
+
+    /// The payments `pg`'s ledger holds for the platform order `order`.
+    pub fn ledger_payments(&self, pg: PgName, order: &str) -> Vec<&LedgerPayment> {
+        self.ledgers.get(&pg).map(|ps| ps.iter().filter(|p| p.belongs_to(order)).collect()).unwrap_or_default()
+    }
+
+    /// A violation about `order` (or the whole run), with its cell, steps, payment and calls.
+    pub fn violation(&self, invariant: &str, order: Option<&str>, expected: String, seen: String) -> Violation {
+        let cell = order.and_then(|o| self.owners.get(o)).cloned();
+        let steps: BTreeSet<usize> = order
+            .map(|o| {
+                self.calls
+                    .iter()
+                    .filter(|c| c.seen.order_id.as_deref() == Some(o) && c.step > 0)
+                    .map(|c| c.step)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let payment_id = order.and_then(|o| {
+            self.calls
+                .iter()
+                .rev()
+                .find(|c| c.seen.order_id.as_deref() == Some(o))
+                .and_then(|c| c.seen.payment_id.clone())
+        });
+        Violation {
+            invariant: invariant.to_string(),
+            scenario: cell.as_ref().map(|c| c.scenario.clone()).unwrap_or_default(),
+            pg: cell.as_ref().map(|c| c.pg),
+            cell,
+            order_id: order.map(str::to_string),
+            payment_id,
+            steps: steps.into_iter().collect(),
+            expected,
+            seen,
+            evidence: order.and_then(|o| self.calls_by_order.get(o).cloned()).unwrap_or_default(),
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The checkers: the money invariants over the history (what clients saw) joined with the PG
+//! ledgers (what the PGs did), and each step's `expect`. Each invariant is one file behind
+//! [`Invariant`] and one line of [`INVARIANTS`]; each counts the facts it checked, so one that
+//! checked none is "not exercised", never "held". Produces a [`Verdict`]; formats nothing.
+
+mod evidence;
+mod expectations;
+mod verdict;
+
+mod identical_replay;
+mod no_lost_ack;
+mod non_negative_balance;
+mod pgs_agree;
+mod platform_matches_pg;
+mod settlement_balances;
+mod single_charge;
+mod unique_order;
+
+#[cfg(test)]
+mod fixture;
+
+pub use evidence::Evidence;
+pub use pgs_agree::{step_answers, PgAnswer, StepSlot};
+pub use verdict::{InvariantResult, State, Verdict, Violation};
+
+use crate::record::{Call, History, Mode};
+use crate::spec::Scenario;
+use std::collections::BTreeMap;
+
+/// One money invariant: what it promises, what it needs, and its check.
+pub trait Invariant: Sync {
+    /// The id reports and tests name it by (`unique-order`).
+    fn id(&self) -> &'static str;
+    /// What it promises, in one line.
+    fn description(&self) -> &'static str;
+    /// What one checked fact is, plural (`idempotency keys`).
+    fn unit(&self) -> &'static str;
+    /// Why a run may check none: shown after "not exercised".
+    fn none_because(&self) -> &'static str;
+    /// Whether it reads the PG ledgers (it is "not observable" when the PGs are not paydrill's).
+    fn needs_ledgers(&self) -> bool {
+        false
+    }
+    /// Whether it needs every cell of the run (an interrupted run cannot check it).
+    fn needs_every_cell(&self) -> bool {
+        false
+    }
+    /// Whether it belongs to runs of this mode at all.
+    fn applies_to(&self, _mode: Mode) -> bool {
+        true
+    }
+    fn check(&self, evidence: &Evidence) -> Checked;
+}
+
+/// What one invariant's check found.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// How many facts (keys, orders, balances, PGs...) it looked at.
+    pub facts: usize,
+    pub violations: Vec<Violation>,
+    /// Set when there were facts to check but the target does not show what the check needs.
+    pub not_observable: Option<String>,
+}
+
+/// Every invariant, in report order. A new invariant is a file in `check/` and a line here.
+pub static INVARIANTS: &[&dyn Invariant] = &[
+    &unique_order::UniqueOrder,
+    &single_charge::SingleCharge,
+    &non_negative_balance::NonNegativeBalance,
+    &platform_matches_pg::PlatformMatchesPg,
+    &no_lost_ack::NoLostAck,
+    &identical_replay::IdenticalReplay,
+    &settlement_balances::SettlementBalances,
+    &pgs_agree::PgsAgree,
+];
+
+/// The id under which step expectations are reported beside the invariants.
+pub const EXPECTATION: &str = "expectation";
+
+/// Checks every invariant and expectation over `history`.
+pub fn check(history: &History, scenarios: &[Scenario]) -> Verdict {
+    check_calls(history, &history.calls(), scenarios)
+}
+
+/// [`check`] over calls already joined from `history` (so callers that need them too join once).
+pub fn check_calls(history: &History, calls: &[Call], scenarios: &[Scenario]) -> Verdict {
+    let evidence = Evidence::new(history, calls);
+    let mut violations = Vec::new();
+    let mut invariants = Vec::new();
+    for inv in INVARIANTS.iter().filter(|inv| inv.applies_to(evidence.mode)) {
+        let (state, checked, found) = judge(*inv, &evidence);
+        invariants.push(InvariantResult {
+            id: inv.id().to_string(),
+            description: inv.description().to_string(),
+            unit: inv.unit().to_string(),
+            checked,
+            violations: found.len(),
+            state,
+        });
+        violations.extend(found);
+    }
+    let expectations = expectations::check(history, &evidence, scenarios);
+    let expectation_result = InvariantResult {
+        id: EXPECTATION.to_string(),
+        description: "every step's `expect` (status, balance, outcome, orders, PG ledger counts)".to_string(),
+        unit: "expectations".to_string(),
+        checked: expectations.facts,
+        violations: expectations.violations.len(),
+        state: match (&expectations.not_observable, expectations.violations.is_empty(), expectations.facts) {
+            (Some(why), _, _) => State::NotChecked(why.clone()),
+            (None, false, _) => State::Violated,
+            (None, true, 0) => State::NotExercised("no step of the scenarios run has an expectation".into()),
+            (None, true, _) => State::Held,
+        },
+    };
+    violations.extend(expectations.violations);
+
+    let mut cells: BTreeMap<_, bool> = evidence.calls.iter().map(|c| (c.cell.clone(), true)).collect();
+    for v in &violations {
+        if let Some(cell) = &v.cell {
+            cells.insert(cell.clone(), false);
+        }
+    }
+    Verdict { violations, invariants, expectations: expectation_result, cells, partial: evidence.partial }
+}
+
+/// Runs one invariant, or says why it cannot be run on this evidence.
+fn judge(inv: &dyn Invariant, evidence: &Evidence) -> (State, usize, Vec<Violation>) {
+    if inv.needs_ledgers() && !evidence.observable {
+        let why = "the PGs are not paydrill's fakes, so their ledgers cannot be read";
+        return (State::NotObservable(why.into()), 0, Vec::new());
+    }
+    if inv.needs_every_cell() && evidence.partial {
+        return (State::NotChecked("the run was interrupted before every cell finished".into()), 0, Vec::new());
+    }
+    let checked = inv.check(evidence);
+    let state = if !checked.violations.is_empty() {
+        State::Violated
+    } else if let Some(why) = checked.not_observable {
+        State::NotObservable(why)
+    } else if checked.facts == 0 {
+        State::NotExercised(inv.none_because().to_string())
+    } else {
+        State::Held
+    };
+    (state, checked.facts, checked.violations)
+}

@@ -1,0 +1,101 @@
+//! `no-lost-ack`: every order the platform acknowledged can still be read at the end. One fact
+//! per acknowledged order whose final read was made.
+
+use super::{Checked, Evidence, Invariant};
+use crate::record::{cap, Call, Purpose};
+
+pub struct NoLostAck;
+
+impl Invariant for NoLostAck {
+    fn id(&self) -> &'static str {
+        "no-lost-ack"
+    }
+
+    fn description(&self) -> &'static str {
+        "every order the platform acknowledged can still be read at the end"
+    }
+
+    fn unit(&self) -> &'static str {
+        "acknowledged orders"
+    }
+
+    fn none_because(&self) -> &'static str {
+        "no order was acknowledged, or none was read at the end"
+    }
+
+    fn check(&self, e: &Evidence) -> Checked {
+        let mut checked = Checked::default();
+        for order in e.owners.keys() {
+            let last = e
+                .calls
+                .iter()
+                .rev()
+                .find(|c| c.purpose == Purpose::Final && c.order_id.as_deref() == Some(order.as_str()));
+            let Some(last) = last else { continue };
+            checked.facts += 1;
+            if !(last.answered() && last.seen.order_id.as_deref() == Some(order.as_str())) {
+                let mut v = e.violation(
+                    self.id(),
+                    Some(order),
+                    format!("acknowledged order {order} readable at the end"),
+                    answer_text(last),
+                );
+                v.evidence.push(last.id);
+                checked.violations.push(v);
+            }
+        }
+        checked
+    }
+}
+
+/// A call's answer in a few words: status and the start of the body, or the transport error.
+fn answer_text(c: &Call) -> String {
+    match (&c.response, &c.error) {
+        (Some(r), _) => format!("HTTP {} {}", r.status, cap(r.body.chars().take(120).collect())),
+        (None, Some(e)) => e.clone(),
+        (None, None) => "no answer".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::fixture::{cell, History, Spec};
+    use crate::check::State;
+    use crate::record::{Phase, Purpose};
+    use crate::spec::Op;
+
+    fn created_then_read(status_code: u16, seen: Option<&str>) -> History {
+        let mut h = History::platform();
+        let c = cell("FULL_FLOW");
+        h.add(Spec { key: Some("k1"), order: Some("o1"), ..Spec::ok(&c, 1, Op::CreateOrder) });
+        let phase = if status_code == 200 { Phase::Ok } else { Phase::Fail };
+        h.add(Spec {
+            purpose: Purpose::Final,
+            about: Some("o1"),
+            order: seen,
+            status_code,
+            phase,
+            ..Spec::ok(&c, 0, Op::Inquire)
+        });
+        h
+    }
+
+    #[test]
+    fn an_acknowledged_order_that_reads_404_is_lost() {
+        let r = created_then_read(404, None).result("no-lost-ack");
+        assert_eq!((r.state, r.checked, r.violations), (State::Violated, 1, 1));
+    }
+
+    #[test]
+    fn a_readable_order_holds() {
+        let r = created_then_read(200, Some("o1")).result("no-lost-ack");
+        assert_eq!((r.state, r.checked), (State::Held, 1));
+    }
+
+    #[test]
+    fn no_final_read_is_not_exercised() {
+        let mut h = History::platform();
+        h.add(Spec { key: Some("k1"), order: Some("o1"), ..Spec::ok(&cell("X"), 1, Op::CreateOrder) });
+        assert!(matches!(h.result("no-lost-ack").state, State::NotExercised(_)));
+    }
+}

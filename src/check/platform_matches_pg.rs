@@ -1,0 +1,119 @@
+//! `platform-matches-pg`: at the end, each order's status and balance on the platform equal
+//! what its PG's ledger holds. One fact per acknowledged order whose final read showed both.
+
+use super::{Checked, Evidence, Invariant};
+use crate::pg::Krw;
+use crate::record::Purpose;
+
+pub struct PlatformMatchesPg;
+
+impl Invariant for PlatformMatchesPg {
+    fn id(&self) -> &'static str {
+        "platform-matches-pg"
+    }
+
+    fn description(&self) -> &'static str {
+        "at the end, each payment's status and balance on the platform equal the PG ledger"
+    }
+
+    fn unit(&self) -> &'static str {
+        "orders"
+    }
+
+    fn none_because(&self) -> &'static str {
+        "no acknowledged order was read at the end"
+    }
+
+    fn needs_ledgers(&self) -> bool {
+        true
+    }
+
+    fn check(&self, e: &Evidence) -> Checked {
+        let mut checked = Checked::default();
+        let mut unreadable = 0;
+        for (order, ack) in &e.acks {
+            let Some(cell) = e.owners.get(order) else { continue };
+            let (Some(status), Some(balance)) = (ack.final_status.as_deref(), ack.final_balance) else {
+                let read = e.calls.iter().any(|c| {
+                    c.purpose == Purpose::Final && c.order_id.as_deref() == Some(order.as_str()) && c.answered()
+                });
+                unreadable += read as usize;
+                continue;
+            };
+            checked.facts += 1;
+            let payments = e.ledger_payments(cell.pg, order);
+            let approved: Vec<_> = payments.iter().filter(|p| p.approval_id.is_some()).collect();
+            let pg_balance: Krw = approved.iter().map(|p| p.balance).sum();
+            // Never approved: the order is still CREATED, or FAILED after a refused attempt.
+            let (pg_state, matches) = match approved.last() {
+                Some(p) => (p.status.canonical_state(), p.status.canonical_state() == status),
+                None => ("CREATED or FAILED (no approved payment)", matches!(status, "CREATED" | "FAILED")),
+            };
+            if !matches || balance != pg_balance {
+                checked.violations.push(e.violation(
+                    self.id(),
+                    Some(order),
+                    format!("the platform to show the {} ledger: {pg_state} balance {pg_balance}", cell.pg),
+                    format!("platform {status} balance {balance}"),
+                ));
+            }
+        }
+        if checked.facts == 0 && unreadable > 0 {
+            checked.not_observable =
+                Some("the platform's final reads carried no status and balance the profile can read".into());
+        }
+        checked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::fixture::{cell, paid, History, Spec};
+    use crate::check::State;
+    use crate::pg::PgName;
+    use crate::spec::Op;
+
+    fn cancelled_at_pg_then_read(status: &str, balance: i64) -> History {
+        let mut h = History::platform();
+        let c = cell("FULL_FLOW");
+        h.add(Spec { key: Some("k1"), order: Some("o1"), ..Spec::ok(&c, 1, Op::CreateOrder) });
+        h.add(Spec::final_read(&c, "o1", status, balance));
+        h.ledger(PgName::Toss, vec![paid("p1", "o1", 10_000, &[3_000, 7_000])]);
+        h
+    }
+
+    #[test]
+    fn a_platform_that_disagrees_with_the_ledger_is_a_violation() {
+        let r = cancelled_at_pg_then_read("PARTIAL_CANCELED", 7_000).result("platform-matches-pg");
+        assert_eq!((r.state, r.checked, r.violations), (State::Violated, 1, 1));
+    }
+
+    #[test]
+    fn a_platform_that_agrees_holds() {
+        let r = cancelled_at_pg_then_read("CANCELED", 0).result("platform-matches-pg");
+        assert_eq!((r.state, r.checked), (State::Held, 1));
+    }
+
+    #[test]
+    fn never_approved_matches_created() {
+        let mut h = History::platform();
+        let c = cell("IDEMPOTENCY_KEY_REUSE");
+        h.add(Spec { key: Some("k1"), order: Some("o1"), ..Spec::ok(&c, 1, Op::CreateOrder) });
+        h.add(Spec::final_read(&c, "o1", "CREATED", 0));
+        assert_eq!(h.result("platform-matches-pg").state, State::Held);
+    }
+
+    #[test]
+    fn no_final_read_is_not_exercised_and_an_unreadable_one_is_not_observable() {
+        let mut h = History::platform();
+        let c = cell("X");
+        h.add(Spec { key: Some("k1"), order: Some("o1"), ..Spec::ok(&c, 1, Op::CreateOrder) });
+        assert!(matches!(h.result("platform-matches-pg").state, State::NotExercised(_)));
+        h.add(Spec { status: None, balance: None, ..Spec::final_read(&c, "o1", "", 0) });
+        assert!(
+            matches!(h.result("platform-matches-pg").state, State::NotObservable(_)),
+            "{:?}",
+            h.result("platform-matches-pg")
+        );
+    }
+}

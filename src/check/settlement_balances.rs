@@ -1,0 +1,116 @@
+//! `settlement-balances`: per PG, the platform's balances, the settlement rows' net and the PG
+//! ledger's net are one number. One fact per PG.
+
+use super::{Checked, Evidence, Invariant};
+use crate::pg::{Krw, PgName};
+use crate::settle;
+use std::collections::BTreeSet;
+
+pub struct SettlementBalances;
+
+impl Invariant for SettlementBalances {
+    fn id(&self) -> &'static str {
+        "settlement-balances"
+    }
+
+    fn description(&self) -> &'static str {
+        "per PG, settlement net = approvals − cancels = PG ledger net"
+    }
+
+    fn unit(&self) -> &'static str {
+        "PGs"
+    }
+
+    fn none_because(&self) -> &'static str {
+        "no PG took part in the run"
+    }
+
+    fn needs_ledgers(&self) -> bool {
+        true
+    }
+
+    fn needs_every_cell(&self) -> bool {
+        true
+    }
+
+    fn check(&self, e: &Evidence) -> Checked {
+        let mut checked = Checked::default();
+        let ledgers: Vec<_> = e.ledgers.iter().map(|(pg, ps)| (*pg, ps.as_slice())).collect();
+        let rows = settle::rows_from(&e.run_id, &e.acks, &ledgers);
+        let settled = settle::net_by_pg(&rows);
+        let mut pgs: BTreeSet<PgName> = e.ledgers.keys().copied().collect();
+        pgs.extend(e.owners.values().map(|c| c.pg));
+        for pg in pgs {
+            checked.facts += 1;
+            let ledger_net: Krw = e
+                .ledgers
+                .get(&pg)
+                .map(|ps| ps.iter().filter(|p| p.approval_id.is_some()).map(|p| p.total - p.cancelled).sum())
+                .unwrap_or(0);
+            let platform_net: Krw = e
+                .acks
+                .iter()
+                .filter(|(order, _)| e.owners.get(*order).is_some_and(|c| c.pg == pg))
+                .map(|(_, a)| {
+                    a.final_balance.unwrap_or_else(|| a.approved.unwrap_or(0) - a.cancels.iter().sum::<Krw>())
+                })
+                .sum();
+            let settlement_net = settled.get(pg.as_str()).copied().unwrap_or(0);
+            if ledger_net != platform_net || settlement_net != ledger_net {
+                let mut v = e.violation(
+                    self.id(),
+                    None,
+                    format!("{pg}: platform balances = settlement net = PG ledger net"),
+                    format!("platform {platform_net}, settlement {settlement_net}, {pg} ledger {ledger_net}"),
+                );
+                v.pg = Some(pg);
+                checked.violations.push(v);
+            }
+        }
+        checked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::fixture::{cell, paid, History, Spec};
+    use crate::check::State;
+    use crate::pg::PgName;
+    use crate::spec::Op;
+
+    fn approved_then_read(final_balance: i64) -> History {
+        let mut h = History::platform();
+        let c = cell("ONLY_CREATE_APPROVE");
+        h.add(Spec { key: Some("k1"), order: Some("o1"), ..Spec::ok(&c, 1, Op::CreateOrder) });
+        h.add(Spec {
+            key: Some("k2"),
+            about: Some("o1"),
+            order: Some("o1"),
+            status: Some("APPROVED"),
+            balance: Some(15_000),
+            ..Spec::ok(&c, 2, Op::Approve)
+        });
+        h.add(Spec::final_read(&c, "o1", "APPROVED", final_balance));
+        h.ledger(PgName::Toss, vec![paid("p1", "o1", 15_000, &[])]);
+        h
+    }
+
+    #[test]
+    fn a_platform_balance_off_the_ledger_net_is_a_violation() {
+        let r = approved_then_read(25_000).result("settlement-balances");
+        assert_eq!((r.state, r.violations), (State::Violated, 1));
+    }
+
+    #[test]
+    fn balanced_books_hold_per_pg() {
+        let r = approved_then_read(15_000).result("settlement-balances");
+        assert_eq!((r.state, r.checked), (State::Held, 1));
+    }
+
+    #[test]
+    fn no_pg_is_not_exercised_and_an_interrupted_run_is_not_checked() {
+        assert!(matches!(History::platform().result("settlement-balances").state, State::NotExercised(_)));
+        let h = History::platform().interrupted();
+        assert!(matches!(h.result("settlement-balances").state, State::NotChecked(_)));
+    }
+}

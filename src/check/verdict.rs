@@ -1,0 +1,155 @@
+//! What the checkers found: each broken invariant or expectation as a [`Violation`] with what a
+//! reader needs to find it, each invariant's [`State`] with the number of facts it checked, and
+//! which cells passed.
+
+use crate::pg::PgName;
+use crate::record::Cell;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One broken invariant or expectation, with what a reader needs to find it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// An invariant id, or `expectation`.
+    pub invariant: String,
+    pub scenario: String,
+    pub pg: Option<PgName>,
+    pub cell: Option<Cell>,
+    pub order_id: Option<String>,
+    pub payment_id: Option<String>,
+    /// The scenario steps involved (1-based).
+    pub steps: Vec<usize>,
+    pub expected: String,
+    pub seen: String,
+    /// Ids of the calls that show it (see the history / report evidence).
+    pub evidence: Vec<u64>,
+}
+
+impl Violation {
+    /// One line for a terminal or a JUnit message.
+    pub fn headline(&self) -> String {
+        let mut where_ = Vec::new();
+        if let Some(cell) = &self.cell {
+            where_.push(cell.to_string());
+        } else if let Some(pg) = self.pg {
+            where_.push(pg.to_string());
+        }
+        if let Some(o) = &self.order_id {
+            where_.push(format!("order {o}"));
+        }
+        if !self.steps.is_empty() {
+            let steps: Vec<_> = self.steps.iter().map(|s| s.to_string()).collect();
+            where_.push(format!("step {}", steps.join(",")));
+        }
+        format!("{} [{}]: expected {}; saw {}", self.invariant, where_.join(", "), self.expected, self.seen)
+    }
+}
+
+/// How one invariant fared. Only `Held` and `Violated` mean it was checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", content = "why", rename_all = "snake_case")]
+pub enum State {
+    /// Checked on at least one fact, and every fact held.
+    Held,
+    Violated,
+    /// Nothing in this run gave it a fact to check.
+    NotExercised(String),
+    /// The target does not show what it needs.
+    NotObservable(String),
+    /// Deliberately not checked in this run (interrupted, random faults...).
+    NotChecked(String),
+}
+
+impl State {
+    /// The state in one or two words, as reports show it.
+    pub fn word(&self) -> &'static str {
+        match self {
+            State::Held => "held",
+            State::Violated => "violated",
+            State::NotExercised(_) => "not exercised",
+            State::NotObservable(_) => "not observable",
+            State::NotChecked(_) => "not checked",
+        }
+    }
+
+    /// Why it was not checked, when it was not.
+    pub fn why(&self) -> Option<&str> {
+        match self {
+            State::Held | State::Violated => None,
+            State::NotExercised(why) | State::NotObservable(why) | State::NotChecked(why) => Some(why),
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+/// One invariant's result, with its count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvariantResult {
+    pub id: String,
+    pub description: String,
+    #[serde(flatten)]
+    pub state: State,
+    /// How many facts were checked, in `unit`.
+    pub checked: usize,
+    pub unit: String,
+    pub violations: usize,
+}
+
+impl InvariantResult {
+    /// "72 idempotency keys", for a report's count column.
+    pub fn checked_text(&self) -> String {
+        format!("{} {}", self.checked, self.unit)
+    }
+}
+
+/// Everything the checkers found.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub violations: Vec<Violation>,
+    pub invariants: Vec<InvariantResult>,
+    /// The step expectations, reported like an invariant.
+    pub expectations: InvariantResult,
+    /// Every cell that ran, and whether it passed.
+    pub cells: BTreeMap<Cell, bool>,
+    pub partial: bool,
+}
+
+impl Verdict {
+    pub fn passed(&self) -> bool {
+        self.violations.is_empty() && !self.partial
+    }
+
+    pub fn violations_in(&self, cell: &Cell) -> impl Iterator<Item = &Violation> {
+        let cell = cell.clone();
+        self.violations.iter().filter(move |v| v.cell.as_ref() == Some(&cell))
+    }
+
+    /// The invariant results, then the expectations, for a report's table.
+    pub fn results(&self) -> impl Iterator<Item = &InvariantResult> {
+        self.invariants.iter().chain(std::iter::once(&self.expectations))
+    }
+
+    /// Every cell with whether it passed, as a list (for `summary.json`).
+    pub fn cell_results(&self) -> Vec<CellResult<'_>> {
+        self.cells.iter().map(|(cell, passed)| CellResult { cell, passed: *passed }).collect()
+    }
+
+    /// One invariant's result by id.
+    pub fn invariant(&self, id: &str) -> Option<&InvariantResult> {
+        self.results().find(|r| r.id == id)
+    }
+}
+
+/// One cell and whether it passed.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellResult<'a> {
+    #[serde(flatten)]
+    pub cell: &'a Cell,
+    pub passed: bool,
+}

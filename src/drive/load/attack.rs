@@ -1,0 +1,131 @@
+//! One load step as one goose attack: one goose transaction per order, goose's users sized to
+//! the rate, its run time and reports filled in, and the step's figures gathered into a
+//! [`StepFigures`].
+
+use super::order::{run_order, LoadContext, StepState};
+use crate::exit::Fatal;
+use crate::locks::lock;
+use crate::measure::{Schedule, Slo, StepFigures};
+use crate::units::Rate;
+use goose::config::GooseConfiguration;
+use goose::prelude::*;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// One step to run: its number, rate, times, and the name of its goose reports.
+pub struct StepPlan<'a> {
+    pub index: u32,
+    pub rate: Rate,
+    pub warmup: Duration,
+    pub duration: Duration,
+    pub run_dir: &'a Path,
+    pub name: String,
+}
+
+/// What every step of a run shares: goose's own flags, the SLO, and the timing rules.
+pub struct StepRules<'a> {
+    pub goose: &'a GooseConfiguration,
+    pub slo: &'a Slo,
+    /// This process's share of the rate (1 for no shards).
+    pub share: f64,
+    pub pg_timeout: Duration,
+}
+
+/// Runs one step: goose drives the users, the schedule drives the orders.
+pub async fn run_step(
+    load: &Arc<LoadContext>,
+    rules: &StepRules<'_>,
+    plan: StepPlan<'_>,
+) -> Result<StepFigures, Fatal> {
+    let StepPlan { index, rate, warmup, duration, run_dir, name } = plan;
+    let per_second = rate.per_second() * rules.share;
+    let lead = Duration::from_secs(1);
+    let step = Arc::new(StepState::new(index, Schedule::new(per_second, warmup, duration, lead)));
+    let config =
+        goose_config(rules, load.target.target.base_url(), per_second, lead + warmup + duration, run_dir, &name);
+    let tx_load = load.clone();
+    let tx_step = step.clone();
+    let transaction = Transaction::new(Arc::new(move |user: &mut GooseUser| {
+        let load = tx_load.clone();
+        let step = tx_step.clone();
+        Box::pin(async move {
+            run_order(&load, &step, user).await;
+            Ok(())
+        })
+    }))
+    .set_name("order");
+    let started = Instant::now();
+    let attack = GooseAttack::initialize_with_config(config)
+        .map_err(|e| Fatal::bad_input(format!("goose settings: {e}")))?
+        .register_scenario(goose::goose::Scenario::new("orders").register_transaction(transaction));
+    let goose_failed = match attack.execute().await {
+        Ok(_) => None,
+        Err(goose::GooseError::ThresholdsFailed { .. }) => {
+            Some("a goose --threshold failed (see the goose report)".to_string())
+        }
+        Err(e) => return Err(Fatal::unreachable(format!("goose could not run the load: {e}"))),
+    };
+    // Orders still in flight when goose stopped finish now; wait briefly for them.
+    let settle_until = Instant::now() + rules.pg_timeout * 2 + Duration::from_secs(2);
+    while step.completed.load(Ordering::Relaxed) < step.started.load(Ordering::Relaxed) && Instant::now() < settle_until
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let seconds = (warmup + duration).as_secs_f64();
+    let book = lock(&step.book).clone();
+    let found = std::mem::take(&mut *lock(&step.found));
+    Ok(StepFigures {
+        index,
+        scheduled_per_min: per_second * 60.0,
+        achieved_per_min: book.order.len() as f64 / duration.as_secs_f64().max(0.001) * 60.0,
+        scheduled: step.schedule.total,
+        started: step.started.load(Ordering::Relaxed),
+        completed: step.completed.load(Ordering::Relaxed),
+        late: step.late.load(Ordering::Relaxed),
+        violations: found.violations,
+        first_violations: found.first,
+        invariants: found.invariants,
+        slo_broken: rules.slo.broken(&book),
+        book,
+        goose_failed,
+        seconds: seconds.max(started.elapsed().as_secs_f64().min(seconds)),
+    })
+}
+
+/// Goose's configuration for one step: the user's flags, with users, ramp, run time and
+/// reports filled in where the user left them.
+fn goose_config(
+    rules: &StepRules,
+    host: &str,
+    per_second: f64,
+    arrivals: Duration,
+    run_dir: &Path,
+    name: &str,
+) -> GooseConfiguration {
+    let mut config = rules.goose.clone();
+    config.host.get_or_insert(host.to_string());
+    let users = config.users.unwrap_or_else(|| ((per_second * 1.5).ceil() as usize).clamp(16, 4000));
+    config.users = Some(users);
+    config.increase_rate.get_or_insert_with(|| users.to_string());
+    let drain = rules.pg_timeout * 3 + Duration::from_secs(3);
+    config.run_time.get_or_insert_with(|| format!("{}s", (arrivals + drain).as_secs() + 1));
+    // Goose's per-second percentiles grow with the run: keep them for short runs only.
+    if arrivals > Duration::from_secs(121) {
+        config.no_percentiles_over_time = true;
+    }
+    config.no_telnet = true;
+    config.no_websocket = true;
+    config.quiet = config.quiet.max(1);
+    if config.verbose == 0 {
+        config.no_print_metrics = true;
+    }
+    if config.report_file.is_empty() {
+        config.report_file = vec![
+            run_dir.join(format!("goose-{name}.html")).display().to_string(),
+            run_dir.join(format!("goose-{name}.json")).display().to_string(),
+        ];
+    }
+    config
+}

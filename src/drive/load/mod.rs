@@ -1,0 +1,207 @@
+//! The `load` driver, on goose: an open arrival rate of orders (each with a scheduled start),
+//! one goose transaction per scenario instance with each op a named request, every order
+//! checked against the PG ledgers as it finishes and streamed to disk (memory stays flat), SLO
+//! gates, a capacity search, and shards that merge. Emits [`LoadEvent`]s; prints nothing.
+
+mod attack;
+mod capacity;
+mod order;
+mod stream;
+mod transport;
+
+use super::setup::{self, FaultOverrides, TargetChoice, TargetSetup};
+use crate::exit::{Exit, Fatal};
+use crate::fakes::ServerKind;
+use crate::measure::{ShardFigures, Slo, StepFigures};
+use crate::pg::PgName;
+use crate::record::{self, Event, Mode, RunEnd, RunInfo};
+use crate::report::{self, load::LoadReport};
+use crate::spec;
+use crate::units::Rate;
+use ::goose::config::GooseConfiguration;
+use attack::{StepPlan, StepRules};
+use capacity::CapacitySearch;
+use order::LoadContext;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use stream::StreamedFiles;
+
+/// The mix when none is given.
+pub const DEFAULT_MIX: &str = "FULL_FLOW=6,PARTIAL_CANCEL=2,DUPLICATE_CLICK=1,ONLY_CREATE_APPROVE=1";
+
+/// What to load.
+#[derive(Clone)]
+pub struct LoadOptions {
+    pub rate: Rate,
+    pub duration: Duration,
+    pub warmup: Duration,
+    /// Scenario name → weight.
+    pub mix: Vec<(String, u32)>,
+    pub slo: Slo,
+    pub find_capacity: bool,
+    /// Time per capacity step.
+    pub step_duration: Duration,
+    /// Capacity search stops doubling here.
+    pub max_rate: Rate,
+    pub target: TargetChoice,
+    pub out: PathBuf,
+    /// `(i, n)`: this process is shard i of n (1-based).
+    pub shard: Option<(u32, u32)>,
+    pub pgs: Vec<PgName>,
+    pub faults: FaultOverrides,
+    pub pg_timeout: Duration,
+    pub mocks_dir: Option<PathBuf>,
+    pub scenarios_dir: Option<PathBuf>,
+    pub goose: GooseConfiguration,
+}
+
+/// Progress, for whoever displays it.
+#[derive(Debug, Clone)]
+pub enum LoadEvent {
+    /// The target is up. `notes` are lines worth showing first.
+    Started { run_id: String, notes: Vec<String> },
+    /// A step begins: its rate (orders/min, this process's share) and length.
+    StepStarted { index: u32, per_min: f64, duration: Duration, warmup: Duration, capacity: bool },
+    /// A step finished with these figures.
+    StepDone { figures: Box<StepFigures> },
+}
+
+/// What a load run produced.
+pub struct LoadOutcome {
+    pub steps: Vec<StepFigures>,
+    pub best_rate: Option<f64>,
+    /// `summary.md`, also for printing.
+    pub summary: String,
+    pub run_dir: PathBuf,
+    pub exit: Exit,
+}
+
+/// Runs the load (or the capacity search) and writes every report.
+pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> Result<LoadOutcome, Fatal> {
+    let all = spec::resolve_scenarios(opts.scenarios_dir.as_deref())?;
+    let names: Vec<String> = opts.mix.iter().map(|(name, _)| name.clone()).collect();
+    let chosen = setup::select_scenarios(all, &names, "--mix")?;
+    let scenarios: Vec<_> =
+        names.iter().filter_map(|n| chosen.iter().find(|s| s.name.eq_ignore_ascii_case(n)).cloned()).collect();
+    let weights: Vec<u32> = opts.mix.iter().map(|(_, w)| *w).collect();
+    let mocks = setup::select_mocks(opts.mocks_dir.as_deref(), &opts.pgs, &opts.faults)?;
+    if matches!(opts.target, TargetChoice::Direct) {
+        return Err(Fatal::bad_input("load drills a platform: --direct is for `paydrill run`"));
+    }
+    let pgs: Vec<PgName> = mocks.iter().map(|m| m.pg).collect();
+    let run_id = setup::new_run_id(Some("load"), opts.shard);
+    let target_setup = TargetSetup {
+        choice: opts.target.clone(),
+        server: ServerKind::Lean,
+        pg_timeout: opts.pg_timeout,
+        client_timeout: opts.pg_timeout * 3 + Duration::from_secs(5),
+        id_prefix: opts.shard.map_or("ord".to_string(), |(i, n)| format!("s{i}of{n}")),
+    };
+    let target = setup::start_target(&target_setup, mocks, &run_id).await?;
+    let run_dir = opts.out.join(&run_id);
+    std::fs::create_dir_all(&run_dir)
+        .map_err(|e| Fatal::bad_input(format!("cannot create the report folder {} (--out): {e}", run_dir.display())))?;
+    let mut files = StreamedFiles::create(&run_dir).map_err(Fatal::bad_input)?;
+    let info = RunInfo {
+        run_id: run_id.clone(),
+        started_at: record::now(),
+        mode: Mode::Load,
+        target: target.description.clone(),
+        profile: target.profile.clone(),
+        scenarios: scenarios.iter().map(|s| s.name.clone()).collect(),
+        pgs: pgs.clone(),
+        repeat: 1,
+        pg_observable: target.fleet().is_some(),
+        random_faults: opts.faults.random(),
+    };
+    files.events([&Event::Run(info.clone())]);
+    on_event(LoadEvent::Started { run_id: run_id.clone(), notes: target.notes.clone() });
+    let load = Arc::new(LoadContext {
+        run_id: run_id.clone(),
+        target,
+        scenarios,
+        weights,
+        pgs: pgs.clone(),
+        info,
+        shard: opts.shard,
+        files: Mutex::new(Some(files)),
+    });
+    let rules = StepRules {
+        goose: &opts.goose,
+        slo: &opts.slo,
+        share: opts.shard.map_or(1.0, |(_, n)| 1.0 / n as f64),
+        pg_timeout: opts.pg_timeout,
+    };
+
+    let mut steps = Vec::new();
+    let mut best_rate = None;
+    if opts.find_capacity {
+        let mut search = CapacitySearch::new(opts.rate.per_minute, opts.max_rate.per_minute);
+        while let Some(rate) = search.next_rate() {
+            let index = steps.len() as u32 + 1;
+            let duration = opts.step_duration;
+            let warmup = Duration::ZERO;
+            on_event(LoadEvent::StepStarted { index, per_min: rate * rules.share, duration, warmup, capacity: true });
+            let plan = StepPlan {
+                index,
+                rate: Rate { per_minute: rate },
+                warmup,
+                duration,
+                run_dir: &run_dir,
+                name: format!("step{index}"),
+            };
+            let figures = attack::run_step(&load, &rules, plan).await?;
+            search.record(figures.held());
+            on_event(LoadEvent::StepDone { figures: Box::new(figures.clone()) });
+            steps.push(figures);
+        }
+        best_rate = search.best();
+    } else {
+        let (duration, warmup) = (opts.duration, opts.warmup);
+        let per_min = opts.rate.per_minute * rules.share;
+        on_event(LoadEvent::StepStarted { index: 1, per_min, duration, warmup, capacity: false });
+        let plan = StepPlan { index: 1, rate: opts.rate, warmup, duration, run_dir: &run_dir, name: "load".into() };
+        let figures = attack::run_step(&load, &rules, plan).await?;
+        on_event(LoadEvent::StepDone { figures: Box::new(figures.clone()) });
+        steps.push(figures);
+    }
+
+    let mut files = crate::locks::lock(&load.files).take().expect("the streamed files are open until here");
+    files.events([&Event::End(RunEnd { finished_at: record::now(), partial: false })]);
+    let settlement = files.finish().map_err(Fatal::bad_input)?;
+    let slo_text = opts.slo.terms.iter().map(|t| t.text.clone()).collect::<Vec<_>>().join(",");
+    let report = LoadReport {
+        run_id: &run_id,
+        mix: &opts.mix,
+        slo: &slo_text,
+        pgs: &pgs,
+        find_capacity: opts.find_capacity,
+        steps: &steps,
+        best_rate,
+        settlement: &settlement,
+    };
+    let summary = report::load::write_all(&run_dir, &report)
+        .map_err(|e| Fatal::bad_input(format!("cannot write the reports in {}: {e}", run_dir.display())))?;
+    if let Some(last) = steps.last() {
+        let saved = ShardFigures {
+            run_id: run_id.clone(),
+            shard: opts.shard,
+            scheduled_per_min: last.scheduled_per_min,
+            seconds: opts.duration.as_secs_f64(),
+            scheduled: last.scheduled,
+            started: last.started,
+            completed: last.completed,
+            late: last.late,
+            violations: last.violations,
+            book: last.book.to_saved(),
+            slo: slo_text.clone(),
+        };
+        let json = serde_json::to_string_pretty(&saved).unwrap_or_default();
+        report::write_atomic(&run_dir, "load.json", json.as_bytes())
+            .map_err(|e| Fatal::bad_input(format!("cannot write load.json: {e}")))?;
+    }
+    let _ = report::link_latest(&opts.out, &run_dir);
+    let exit = if report.passed() { Exit::Held } else { Exit::Failed };
+    Ok(LoadOutcome { steps, best_rate, summary, run_dir, exit })
+}

@@ -1,0 +1,159 @@
+//! One order of a load step: claim its scheduled start, run its scenario instance through the
+//! goose user, then measure it, check it against the PG ledger, stream it out, and let the
+//! fakes forget it — so memory stays flat however many orders a run makes.
+
+use super::stream::StreamedFiles;
+use super::transport::GooseTransport;
+use crate::check::{self, Violation};
+use crate::drive::setup::RunningTarget;
+use crate::exec::ExecContext;
+use crate::locks::lock;
+use crate::measure::{pacing, InvariantTally, LatencyBook, Schedule, ON_TIME};
+use crate::pg::PgName;
+use crate::record::{self, Cell, Event, History, LedgerSnapshot, Phase, Recorder, RunEnd, RunInfo};
+use crate::settle;
+use crate::spec::{Op, Scenario};
+use goose::prelude::GooseUser;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How many violations a step keeps as evidence.
+const EVIDENCE_KEPT: usize = 200;
+
+/// Everything every order of the load run shares.
+pub struct LoadContext {
+    pub run_id: String,
+    pub target: RunningTarget,
+    pub scenarios: Vec<Scenario>,
+    pub weights: Vec<u32>,
+    pub pgs: Vec<PgName>,
+    /// The header every order's history is checked under.
+    pub info: RunInfo,
+    pub shard: Option<(u32, u32)>,
+    pub files: Mutex<Option<StreamedFiles>>,
+}
+
+/// One step's arrivals and what its orders found so far.
+pub struct StepState {
+    pub index: u32,
+    pub schedule: Schedule,
+    pub book: Mutex<LatencyBook>,
+    pub late: AtomicU64,
+    pub started: AtomicU64,
+    pub completed: AtomicU64,
+    pub found: Mutex<Findings>,
+}
+
+/// Violations and invariant tallies over a step's finished orders.
+#[derive(Default)]
+pub struct Findings {
+    pub violations: u64,
+    pub first: Vec<Violation>,
+    pub invariants: BTreeMap<String, InvariantTally>,
+}
+
+impl StepState {
+    pub fn new(index: u32, schedule: Schedule) -> StepState {
+        StepState {
+            index,
+            schedule,
+            book: Mutex::new(LatencyBook::default()),
+            late: AtomicU64::new(0),
+            started: AtomicU64::new(0),
+            completed: AtomicU64::new(0),
+            found: Mutex::new(Findings::default()),
+        }
+    }
+}
+
+/// Runs the next order of `step` on `user`, or idles when every order is out.
+pub async fn run_order(load: &LoadContext, step: &StepState, user: &mut GooseUser) {
+    let Some(slot) = step.schedule.claim() else {
+        // Every order of this step is out: idle until goose stops the users.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        return;
+    };
+    tokio::time::sleep_until(tokio::time::Instant::from_std(slot.scheduled)).await;
+    if Instant::now().saturating_duration_since(slot.scheduled) > ON_TIME {
+        step.late.fetch_add(1, Ordering::Relaxed);
+    }
+    step.started.fetch_add(1, Ordering::Relaxed);
+    let scenario = &load.scenarios[pacing::pick(&load.weights, slot.n)];
+    let pg = load.pgs[(slot.n % load.pgs.len() as u64) as usize];
+    // Instance numbers are unique across steps and shards, so merged histories keep them apart.
+    let (shard_i, shard_n) = load.shard.unwrap_or((1, 1));
+    let instance = (step.index as u64 - 1) * 100_000_000 + slot.n * shard_n as u64 + shard_i as u64;
+    let cell = Cell { scenario: scenario.name.clone(), pg, repeat: instance as u32 };
+    let Ok(recorder) = Recorder::new(None, true) else { return };
+    let transport = GooseTransport::new(user);
+    let run_id = format!("{}.{}", load.run_id, step.index);
+    let ctx = ExecContext {
+        run_id: &run_id,
+        target: &load.target.target,
+        fleet: load.target.fleet(),
+        recorder: &recorder,
+        transport: Some(&transport),
+    };
+    ctx.run_cell(scenario, &cell).await;
+    let order_us = slot.scheduled.elapsed().as_micros() as u64;
+    let events = recorder.finish().map(|h| h.events).unwrap_or_default();
+    finish_order(load, step, slot.measured.then_some(order_us), scenario, &cell, events);
+    step.completed.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Measures one finished order (when `measured_us` says it counts), checks it against the PG
+/// ledger, streams it out, and lets the fakes forget it.
+fn finish_order(
+    load: &LoadContext,
+    step: &StepState,
+    measured_us: Option<u64>,
+    scenario: &Scenario,
+    cell: &Cell,
+    events: Vec<Event>,
+) {
+    let mut order_history = History { events: Vec::with_capacity(events.len() + 3) };
+    order_history.events.push(Event::Run(load.info.clone()));
+    order_history.events.extend(events);
+    let calls = order_history.calls();
+    if let Some(order_us) = measured_us {
+        let mut book = lock(&step.book);
+        for c in &calls {
+            if let Some(us) = c.latency_us {
+                book.record(c.op, us, c.phase == Phase::Info);
+            }
+        }
+        book.record_order(order_us);
+    }
+    let mut orders: Vec<&str> = calls
+        .iter()
+        .filter(|c| c.op == Op::CreateOrder && c.phase == Phase::Ok)
+        .filter_map(|c| c.seen.order_id.as_deref())
+        .collect();
+    orders.sort();
+    orders.dedup();
+    if let Some(endpoint) = load.target.fleet().and_then(|f| f.endpoint(cell.pg)) {
+        let payments = orders.iter().flat_map(|o| endpoint.fake.ledger().forget_order(o)).collect();
+        order_history.events.push(Event::Ledger(LedgerSnapshot { pg: cell.pg, payments }));
+    }
+    order_history.events.push(Event::End(RunEnd { finished_at: record::now(), partial: false }));
+    let verdict = check::check_calls(&order_history, &calls, std::slice::from_ref(scenario));
+    {
+        let mut found = lock(&step.found);
+        for r in verdict.results() {
+            let t = found.invariants.entry(r.id.clone()).or_default();
+            t.checked += r.checked as u64;
+            t.violations += r.violations as u64;
+        }
+        found.violations += verdict.violations.len() as u64;
+        let room = EVIDENCE_KEPT.saturating_sub(found.first.len());
+        found.first.extend(verdict.violations.into_iter().take(room));
+    }
+    let rows = settle::rows_of(&order_history, &calls);
+    let events = &order_history.events[1..order_history.events.len() - 1];
+    if let Some(files) = lock(&load.files).as_mut() {
+        files.events(events);
+        files.rows(&rows);
+    }
+}

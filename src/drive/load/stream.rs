@@ -1,0 +1,72 @@
+//! The files a load run streams as orders finish — `history.jsonl` and `settlement.csv` — and
+//! the settlement totals added up on the way, so memory stays flat however long the run.
+
+use crate::record::Event;
+use crate::settle::{SettlementRow, SummaryBook};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The streamed files, written under temporary names until [`StreamedFiles::finish`].
+pub struct StreamedFiles {
+    dir: PathBuf,
+    history: BufWriter<File>,
+    settlement: csv::Writer<File>,
+    totals: SummaryBook,
+    error: Option<String>,
+}
+
+const FILES: [&str; 2] = ["history.jsonl", "settlement.csv"];
+
+fn tmp_name(name: &str) -> String {
+    format!(".{name}.tmp")
+}
+
+impl StreamedFiles {
+    pub fn create(dir: &Path) -> Result<StreamedFiles, String> {
+        let open = |name: &str| {
+            File::create(dir.join(tmp_name(name))).map_err(|e| format!("cannot write {name} in {}: {e}", dir.display()))
+        };
+        Ok(StreamedFiles {
+            dir: dir.to_path_buf(),
+            history: BufWriter::new(open(FILES[0])?),
+            settlement: csv::WriterBuilder::new().has_headers(true).from_writer(open(FILES[1])?),
+            totals: SummaryBook::default(),
+            error: None,
+        })
+    }
+
+    /// Appends events to the history.
+    pub fn events<'a>(&mut self, events: impl IntoIterator<Item = &'a Event>) {
+        for e in events {
+            let line = serde_json::to_string(e).map_err(std::io::Error::other);
+            if let Err(err) = line.and_then(|l| writeln!(self.history, "{l}")) {
+                self.error.get_or_insert_with(|| format!("cannot write the history: {err}"));
+            }
+        }
+    }
+
+    /// Appends settlement rows, and adds them to the totals.
+    pub fn rows(&mut self, rows: &[SettlementRow]) {
+        for r in rows {
+            if let Err(err) = self.settlement.serialize(r) {
+                self.error.get_or_insert_with(|| format!("cannot write the settlement CSV: {err}"));
+            }
+        }
+        self.totals.add_all(rows);
+    }
+
+    /// Flushes both files and gives them their real names; returns the settlement totals.
+    pub fn finish(mut self) -> Result<SummaryBook, String> {
+        let flushed = self.history.flush().and_then(|_| self.settlement.flush());
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        flushed.map_err(|e| format!("cannot write in {}: {e}", self.dir.display()))?;
+        for name in FILES {
+            std::fs::rename(self.dir.join(tmp_name(name)), self.dir.join(name))
+                .map_err(|e| format!("cannot write {name} in {}: {e}", self.dir.display()))?;
+        }
+        Ok(self.totals)
+    }
+}

@@ -1,0 +1,222 @@
+//! The `run` driver: starts the target, runs every scenario × PG × repeat concurrently,
+//! records the history, checks it, and writes the reports. Emits progress as [`RunEvent`]s;
+//! prints nothing.
+
+use super::setup::{self, FaultOverrides, RunningTarget, TargetChoice, TargetSetup};
+use crate::check::{self, Verdict};
+use crate::exec::ExecContext;
+use crate::exit::{Exit, Fatal};
+use crate::fakes::ServerKind;
+use crate::pg::{redact, PgName};
+use crate::record::{self, cap, Cell, Event, History, LedgerSnapshot, PgRequest, Recorder, RunEnd, RunInfo};
+use crate::report::{self, run::RunReport};
+use crate::settle;
+use crate::spec::{self, Scenario};
+use futures::StreamExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub target: TargetChoice,
+    /// Only these scenarios (by name); empty means all.
+    pub scenarios: Vec<String>,
+    /// Only these PGs; empty means every PG with a mock.
+    pub pgs: Vec<PgName>,
+    pub repeat: u32,
+    /// Where run folders go (`reports/`).
+    pub out: PathBuf,
+    pub scenarios_dir: Option<PathBuf>,
+    pub mocks_dir: Option<PathBuf>,
+    /// The embedded platform's (or direct mode's) PG timeout.
+    pub pg_timeout: Duration,
+    /// Fault rates applied to every fake on top of the scripted faults.
+    pub faults: FaultOverrides,
+    /// How many cells run at once.
+    pub concurrency: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            target: TargetChoice::Embedded { defects: Vec::new() },
+            scenarios: Vec::new(),
+            pgs: Vec::new(),
+            repeat: 1,
+            out: PathBuf::from("reports"),
+            scenarios_dir: None,
+            mocks_dir: None,
+            pg_timeout: Duration::from_secs(1),
+            faults: FaultOverrides::default(),
+            concurrency: 128,
+        }
+    }
+}
+
+/// Progress, for whoever displays it.
+#[derive(Debug, Clone)]
+pub enum RunEvent {
+    /// The target is up; `cells` will run. `notes` are lines worth showing first.
+    Started {
+        run_id: String,
+        cells: usize,
+        notes: Vec<String>,
+    },
+    CellDone {
+        cell: Cell,
+        done: usize,
+        total: usize,
+    },
+}
+
+/// What a run produced.
+pub struct RunOutcome {
+    pub verdict: Verdict,
+    /// `summary.md`, also for printing.
+    pub summary: String,
+    pub run_dir: PathBuf,
+    pub exit: Exit,
+}
+
+/// Runs the matrix and writes the reports. `on_event` sees progress as it happens.
+pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Result<RunOutcome, Fatal> {
+    let all = spec::resolve_scenarios(opts.scenarios_dir.as_deref())?;
+    let scenarios = setup::select_scenarios(all, &opts.scenarios, "--scenario")?;
+    let mocks = setup::select_mocks(opts.mocks_dir.as_deref(), &opts.pgs, &opts.faults)?;
+    if opts.repeat == 0 {
+        return Err(Fatal::bad_input("--repeat must be at least 1"));
+    }
+    let pgs: Vec<PgName> = mocks.iter().map(|m| m.pg).collect();
+    let run_id = setup::new_run_id(None, None);
+    let started = Instant::now();
+    let target_setup = TargetSetup {
+        choice: opts.target.clone(),
+        server: ServerKind::Wiremock,
+        pg_timeout: opts.pg_timeout,
+        client_timeout: opts.pg_timeout + Duration::from_secs(10),
+        id_prefix: "ord".into(),
+    };
+    let target = setup::start_target(&target_setup, mocks, &run_id).await?;
+    let run_dir = opts.out.join(&run_id);
+    std::fs::create_dir_all(&run_dir)
+        .map_err(|e| Fatal::bad_input(format!("cannot create the report folder {} (--out): {e}", run_dir.display())))?;
+    let history_tmp = run_dir.join(".history.jsonl.tmp");
+    let recorder = Recorder::new(Some(&history_tmp), true)
+        .map_err(|e| Fatal::bad_input(format!("cannot write {}: {e}", history_tmp.display())))?;
+    recorder.record(Event::Run(RunInfo {
+        run_id: run_id.clone(),
+        started_at: record::now(),
+        mode: opts.target.mode(),
+        target: target.description.clone(),
+        profile: target.profile.clone(),
+        scenarios: scenarios.iter().map(|s| s.name.clone()).collect(),
+        pgs: pgs.clone(),
+        repeat: opts.repeat,
+        pg_observable: target.fleet().is_some(),
+        random_faults: opts.faults.random(),
+    }));
+
+    // Repetition-major order: at any moment every scenario and PG is in flight, so no single
+    // fault scenario crowds out the rest (and trips the platform's breaker on its own).
+    let mut cells: Vec<(Cell, &Scenario)> = Vec::new();
+    for repeat in 1..=opts.repeat {
+        for s in &scenarios {
+            for pg in &pgs {
+                cells.push((Cell { scenario: s.name.clone(), pg: *pg, repeat }, s));
+            }
+        }
+    }
+    let total = cells.len();
+    on_event(RunEvent::Started { run_id: run_id.clone(), cells: total, notes: target.notes.clone() });
+    let interrupted = run_cells(&target, &run_id, &recorder, &cells, opts.concurrency, on_event).await;
+    record_pg_side(&target, &recorder).await;
+    recorder.record(Event::End(RunEnd { finished_at: record::now(), partial: interrupted }));
+    let history = recorder.finish().map_err(Fatal::bad_input)?;
+    std::fs::rename(&history_tmp, run_dir.join("history.jsonl"))
+        .map_err(|e| Fatal::bad_input(format!("cannot write the history in {}: {e}", run_dir.display())))?;
+    let seconds = started.elapsed().as_secs_f64();
+    drop(target);
+
+    let (verdict, summary) = finish_reports(&history, &scenarios, &run_dir, &opts.out, seconds)?;
+    let exit = if interrupted {
+        Exit::Interrupted
+    } else if verdict.passed() {
+        Exit::Held
+    } else {
+        Exit::Failed
+    };
+    Ok(RunOutcome { verdict, summary, run_dir, exit })
+}
+
+/// Runs the cells, `concurrency` at a time, until all are done or Ctrl-C; true when interrupted.
+async fn run_cells(
+    target: &RunningTarget,
+    run_id: &str,
+    recorder: &Recorder,
+    cells: &[(Cell, &Scenario)],
+    concurrency: usize,
+    on_event: &(dyn Fn(RunEvent) + Sync),
+) -> bool {
+    let ctx = ExecContext { run_id, target: &target.target, fleet: target.fleet(), recorder, transport: None };
+    let ctx = &ctx;
+    let total = cells.len();
+    let mut done = 0usize;
+    let mut runs = futures::stream::iter(cells.iter().map(|(cell, scenario)| async move {
+        ctx.run_cell(scenario, cell).await;
+        cell.clone()
+    }))
+    .buffer_unordered(concurrency.max(1));
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    loop {
+        tokio::select! {
+            next = runs.next() => match next {
+                Some(cell) => {
+                    done += 1;
+                    recorder.record(Event::CellEnd(cell.clone()));
+                    on_event(RunEvent::CellDone { cell, done, total });
+                }
+                None => return false,
+            },
+            _ = &mut ctrl_c => return true,
+        }
+    }
+}
+
+/// Records what the PGs did: each fake's final ledger and the requests it received.
+async fn record_pg_side(target: &RunningTarget, recorder: &Recorder) {
+    let Some(fleet) = target.fleet() else { return };
+    for endpoint in fleet.endpoints() {
+        recorder
+            .record(Event::Ledger(LedgerSnapshot { pg: endpoint.pg(), payments: endpoint.fake.ledger().payments() }));
+        for r in endpoint.journal().await.unwrap_or_default() {
+            let body = redact(&String::from_utf8_lossy(&r.body), &endpoint.credentials().secret);
+            recorder.record(Event::PgRequest(PgRequest {
+                pg: endpoint.pg(),
+                method: r.method,
+                path: r.path,
+                body: cap(body),
+            }));
+        }
+    }
+}
+
+/// Checks a finished history and writes every report next to it; points `latest` at it.
+pub fn finish_reports(
+    history: &History,
+    scenarios: &[Scenario],
+    run_dir: &Path,
+    reports_root: &Path,
+    seconds: f64,
+) -> Result<(Verdict, String), Fatal> {
+    let calls = history.calls();
+    let verdict = check::check_calls(history, &calls, scenarios);
+    let rows = settle::rows_of(history, &calls);
+    let report = RunReport { history, calls: &calls, verdict: &verdict, rows: &rows, seconds };
+    let summary = report::run::write_all(run_dir, &report)
+        .map_err(|e| Fatal::bad_input(format!("cannot write the reports in {}: {e}", run_dir.display())))?;
+    if let Err(e) = report::link_latest(reports_root, run_dir) {
+        tracing::warn!("could not point {}/latest at this run: {e}", reports_root.display());
+    }
+    Ok((verdict, summary))
+}

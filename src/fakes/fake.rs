@@ -1,0 +1,198 @@
+//! A fake PG: its settings, ledger, faults and wire format, and [`Fake::respond`], the one
+//! answer path both servers call — auth and parse, idempotent replay, fault, ledger, render.
+
+use super::fault::FaultBook;
+use super::ledger::{Ledger, LedgerError, Settled};
+use super::wire::{FakeReply, FakeRequest, WireCall, WireServer, REPLAY_WINDOW};
+use super::{easypay, inicis, kakaopay, kcp, naverpay, nicepay, portone, toss};
+use crate::locks::lock;
+use crate::pg::{pg_table, Krw, PgName};
+use crate::spec::{Fault, MockConfig};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+macro_rules! server_table {
+    ($($variant:ident $module:ident $name:literal $codec:ident $server:ident,)*) => {
+        /// The wire server for a PG.
+        pub fn wire_server(pg: PgName) -> Box<dyn WireServer> {
+            match pg {
+                $(PgName::$variant => Box::new(<$module::$server>::default()),)*
+            }
+        }
+    };
+}
+pg_table!(server_table);
+
+/// A fake PG: its settings, ledger, faults and wire format. Cheap to share (`Arc`); both
+/// servers call [`Fake::respond`].
+pub struct Fake {
+    config: MockConfig,
+    ledger: Ledger,
+    faults: FaultBook,
+    wire: Box<dyn WireServer>,
+    replays: Mutex<Replays>,
+    /// Added to the balance in every cancel answer: a deliberately wrong PG, for tests.
+    misreport: AtomicI64,
+}
+
+impl Fake {
+    pub fn new(config: MockConfig) -> Arc<Fake> {
+        let pg = config.pg;
+        let seed = 0x5EED_0000 + pg as u64;
+        Arc::new(Fake {
+            ledger: Ledger::new(pg.as_str()),
+            faults: FaultBook::new(config.faults.clone(), seed),
+            wire: wire_server(pg),
+            replays: Mutex::new(Replays::default()),
+            misreport: AtomicI64::new(config.quirks.cancel_balance_offset),
+            config,
+        })
+    }
+
+    pub fn pg(&self) -> PgName {
+        self.config.pg
+    }
+
+    pub fn config(&self) -> &MockConfig {
+        &self.config
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    pub fn faults(&self) -> &FaultBook {
+        &self.faults
+    }
+
+    /// Makes every cancel answer report a balance `offset` won away from the truth.
+    pub fn misreport_balance(&self, offset: Krw) {
+        self.misreport.store(offset, Ordering::Relaxed);
+    }
+
+    /// Answers one request: auth and parse, idempotent replay, fault, ledger, render.
+    pub fn respond(&self, req: &FakeRequest) -> FakeReply {
+        // Auth comes first: a stored answer is never handed to a caller with the wrong key.
+        let call = match self.wire.parse(req, &self.config.credentials) {
+            Ok(call) => call,
+            Err(refusal) => return refusal,
+        };
+        let replay_key = self.replay_key(req);
+        if let Some(key) = &replay_key {
+            if let Some(stored) = lock(&self.replays).answers.get(key) {
+                let mut reply = stored.clone();
+                reply.delay = self.faults.latency();
+                return reply;
+            }
+        }
+        let order = self.order_of(&call);
+        if let Some(code) = req.header("TossPayments-Test-Code").filter(|_| self.pg() == PgName::Toss) {
+            return toss::test_code_reply(code);
+        }
+        // A prepare call is part of the customer's authentication, not the PG call a fault targets.
+        let fault = match call {
+            WireCall::Ready { .. } => None,
+            _ => self.faults.take(order.as_deref(), call.op()),
+        };
+        let mut reply = match fault {
+            Some(Fault::Error) => self.wire.internal_error(),
+            Some(Fault::Reset) => FakeReply { reset: true, ..self.wire.internal_error() },
+            _ => {
+                let outcome = self.apply(&call);
+                self.wire.render(&call, &outcome)
+            }
+        };
+        reply.delay = self.faults.latency();
+        match fault {
+            Some(Fault::Timeout) => reply.delay += self.faults.timeout_delay(),
+            Some(Fault::Slow(d)) => reply.delay += d,
+            Some(Fault::Malformed) => {
+                reply.body.truncate(reply.body.len() / 2);
+                reply.body.push_str("<html>502 Bad Gateway");
+            }
+            _ => {}
+        }
+        if let (Some(key), true) = (replay_key, fault.is_none_or(Fault::applies_call)) {
+            let mut stored = reply.clone();
+            stored.delay = Duration::ZERO;
+            lock(&self.replays).insert(key, stored);
+        }
+        reply
+    }
+
+    fn replay_key(&self, req: &FakeRequest) -> Option<(String, String, String)> {
+        let header = self.wire.idempotency_header()?;
+        if req.method != "POST" {
+            return None;
+        }
+        let key = req.header(header)?;
+        Some((key.to_string(), req.method.clone(), req.path.clone()))
+    }
+
+    fn order_of(&self, call: &WireCall) -> Option<String> {
+        match call {
+            WireCall::Ready { merchant_order_id, .. } => Some(merchant_order_id.clone()),
+            WireCall::Approve { pg_payment_id, merchant_order_id, .. } => {
+                merchant_order_id.clone().or_else(|| self.ledger.order_of(pg_payment_id))
+            }
+            WireCall::Cancel { pg_payment_id, .. } => self.ledger.order_of(pg_payment_id),
+            WireCall::Inquire { pg_payment_id, merchant_order_id } => {
+                merchant_order_id.clone().or_else(|| pg_payment_id.as_deref().and_then(|id| self.ledger.order_of(id)))
+            }
+        }
+    }
+
+    fn apply(&self, call: &WireCall) -> Result<Settled, LedgerError> {
+        match call {
+            WireCall::Ready { pg_payment_id, merchant_order_id, amount } => self
+                .ledger
+                .authenticate(pg_payment_id, merchant_order_id, *amount)
+                .map(|payment| Settled { payment, cancel: None }),
+            WireCall::Approve { pg_payment_id, merchant_order_id, amount } => {
+                self.ledger.approve(pg_payment_id, merchant_order_id.as_deref(), *amount)
+            }
+            WireCall::Cancel { pg_payment_id, amount, expected_balance, reason } => {
+                let mut settled = self.ledger.cancel(pg_payment_id, *amount, *expected_balance, reason)?;
+                let offset = self.misreport.load(Ordering::Relaxed);
+                if offset != 0 {
+                    settled.payment.balance += offset;
+                    if let Some(c) = settled.cancel.as_mut() {
+                        c.balance_after += offset;
+                    }
+                }
+                Ok(settled)
+            }
+            WireCall::Inquire { pg_payment_id, merchant_order_id } => {
+                let payment = match (pg_payment_id, merchant_order_id) {
+                    (Some(id), _) => self.ledger.payment(id),
+                    (None, Some(order)) => self.ledger.payment_by_order(order),
+                    (None, None) => None,
+                };
+                payment.map(|payment| Settled { payment, cancel: None }).ok_or(LedgerError::NotFound)
+            }
+        }
+    }
+}
+
+/// Stored answers for idempotency keys, the oldest forgotten past [`REPLAY_WINDOW`] so a long
+/// load run keeps flat memory (the real PGs keep keys for days; a fake's window is a count).
+#[derive(Default)]
+struct Replays {
+    answers: HashMap<(String, String, String), FakeReply>,
+    order: std::collections::VecDeque<(String, String, String)>,
+}
+
+impl Replays {
+    fn insert(&mut self, key: (String, String, String), reply: FakeReply) {
+        if self.answers.insert(key.clone(), reply).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > REPLAY_WINDOW {
+            if let Some(old) = self.order.pop_front() {
+                self.answers.remove(&old);
+            }
+        }
+    }
+}

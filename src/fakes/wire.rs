@@ -1,0 +1,147 @@
+//! What every fake's wire format shares: the request as a fake sees it, its reply, the PG call
+//! in canonical terms, and the [`WireServer`] trait each PG's server side implements, plus the
+//! small readers and writers the wire formats have in common.
+
+use super::ledger::{LedgerError, Settled};
+use crate::pg::{Credentials, Krw, PgName, PgOp};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// An HTTP request as a fake sees it, whichever server received it.
+#[derive(Debug, Clone, Default)]
+pub struct FakeRequest {
+    pub method: String,
+    pub path: String,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl FakeRequest {
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON, if it is.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The body as form fields, if it is a form.
+    pub fn form(&self) -> Option<HashMap<String, String>> {
+        serde_urlencoded::from_bytes(&self.body).ok()
+    }
+
+    /// The path split on `/`, without empty segments.
+    pub fn segments(&self) -> Vec<&str> {
+        self.path.split('/').filter(|s| !s.is_empty()).collect()
+    }
+}
+
+/// A fake's answer, plus how the server should deliver it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeReply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: String,
+    /// Hold the answer this long before sending it.
+    pub delay: Duration,
+    /// Drop the connection instead of sending a complete answer.
+    pub reset: bool,
+}
+
+impl FakeReply {
+    pub fn json(status: u16, body: serde_json::Value) -> Self {
+        FakeReply {
+            status,
+            content_type: "application/json",
+            body: body.to_string(),
+            delay: Duration::ZERO,
+            reset: false,
+        }
+    }
+}
+
+/// A PG call in canonical terms, as a wire server parsed it from the HTTP request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireCall {
+    /// A server-side payment preparation (KakaoPay `ready`): creates a READY payment.
+    Ready { pg_payment_id: String, merchant_order_id: String, amount: Krw },
+    /// Approve (confirm). Missing fields are taken from the authenticated payment.
+    Approve { pg_payment_id: String, merchant_order_id: Option<String>, amount: Option<Krw> },
+    /// Cancel `amount`, or all that is left when `None`.
+    Cancel { pg_payment_id: String, amount: Option<Krw>, expected_balance: Option<Krw>, reason: String },
+    /// Read a payment by the PG's id or by the merchant order id.
+    Inquire { pg_payment_id: Option<String>, merchant_order_id: Option<String> },
+}
+
+impl WireCall {
+    pub fn op(&self) -> PgOp {
+        match self {
+            WireCall::Ready { .. } | WireCall::Approve { .. } => PgOp::Approve,
+            WireCall::Cancel { .. } => PgOp::Cancel,
+            WireCall::Inquire { .. } => PgOp::Inquire,
+        }
+    }
+}
+
+/// One PG wire format, server side, without I/O: parse an HTTP request into a [`WireCall`]
+/// (or refuse it in the PG's own way), and render the ledger's outcome in the PG's envelope.
+pub trait WireServer: Send + Sync {
+    fn pg(&self) -> PgName;
+
+    /// The idempotency header this PG honours, if it has one (Toss, PortOne).
+    fn idempotency_header(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Checks auth and reads the call. `Err` is the PG's own refusal (bad key, unknown path,
+    /// malformed body), sent as it is.
+    fn parse(&self, req: &FakeRequest, creds: &Credentials) -> Result<WireCall, FakeReply>;
+
+    /// The PG's answer to `call`, given what the ledger did.
+    fn render(&self, call: &WireCall, outcome: &Result<Settled, LedgerError>) -> FakeReply;
+
+    /// The PG's internal-error answer (used by the `error` fault).
+    fn internal_error(&self) -> FakeReply;
+}
+
+/// The merchant order id in a payment id made by the PG client's stand-in for the customer's
+/// widget authentication (`<pg>_<merchant order id>`), for PGs whose approve body has no order id.
+pub fn order_in_payment_id(pg: PgName, pg_payment_id: &str) -> Option<String> {
+    pg_payment_id
+        .strip_prefix(pg.as_str())
+        .and_then(|rest| rest.strip_prefix('_'))
+        .filter(|rest| !rest.is_empty())
+        .map(str::to_string)
+}
+
+/// A JSON field as text (strings as they are, numbers written out).
+pub fn text_field(v: &serde_json::Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A JSON field as whole won (numbers, or strings of digits).
+pub fn krw_field(v: &serde_json::Value, key: &str) -> Option<Krw> {
+    match v.get(key)? {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// KST (UTC+9) RFC 3339 time, the way Korean PGs write it.
+pub fn kst(t: time::OffsetDateTime) -> String {
+    let offset = time::UtcOffset::from_hms(9, 0, 0).expect("valid offset");
+    t.to_offset(offset).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// How many idempotency keys a fake remembers (at 15,000 orders/min, the last ~20 seconds of
+/// one PG's keys: far longer than any scenario's replays).
+pub const REPLAY_WINDOW: usize = 2_000;

@@ -1,0 +1,15 @@
+//! What load measures and judges figures by: latency books (HDR histograms per op that merge
+//! across processes), SLO rules, the open-model arrival schedule, a step's figures and the rule
+//! for a rate that held, and a shard's saved figures.
+
+pub mod latency;
+pub mod pacing;
+pub mod shard;
+pub mod slo;
+pub mod step;
+
+pub use latency::{LatencyBook, SavedBook};
+pub use pacing::{Schedule, Slot, ON_TIME};
+pub use shard::ShardFigures;
+pub use slo::Slo;
+pub use step::{InvariantTally, StepFigures};

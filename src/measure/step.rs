@@ -1,0 +1,58 @@
+//! What one load step measured — arrivals scheduled, started on time, completed, the latency
+//! book, the SLO terms broken, the invariants checked per order — and the one rule for a rate
+//! that held, used by the capacity search and by the reports.
+
+use super::latency::LatencyBook;
+use crate::check::Violation;
+use std::collections::BTreeMap;
+
+/// How one invariant fared over every order of a step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InvariantTally {
+    pub checked: u64,
+    pub violations: u64,
+}
+
+/// One step of load at one rate.
+#[derive(Debug, Clone)]
+pub struct StepFigures {
+    /// 1-based; a capacity search has several.
+    pub index: u32,
+    pub scheduled_per_min: f64,
+    pub achieved_per_min: f64,
+    pub scheduled: u64,
+    pub started: u64,
+    pub completed: u64,
+    /// Orders that started more than [`super::ON_TIME`] after their scheduled start.
+    pub late: u64,
+    pub violations: u64,
+    /// The first violations found, as evidence.
+    pub first_violations: Vec<Violation>,
+    /// Per invariant id (and `expectation`): facts checked and violations over every order.
+    pub invariants: BTreeMap<String, InvariantTally>,
+    pub book: LatencyBook,
+    pub slo_broken: Vec<String>,
+    /// Goose's own verdict, when a goose `--threshold` failed.
+    pub goose_failed: Option<String>,
+    pub seconds: f64,
+}
+
+impl StepFigures {
+    pub fn on_time_share(&self) -> f64 {
+        if self.started == 0 {
+            1.0
+        } else {
+            1.0 - self.late as f64 / self.started as f64
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.violations == 0 && self.slo_broken.is_empty() && self.goose_failed.is_none()
+    }
+
+    /// Whether this rate held: passed, with at least 99% of the orders started on time (an
+    /// open-model rate the harness could not keep is not a rate held).
+    pub fn held(&self) -> bool {
+        self.passed() && self.on_time_share() >= 0.99
+    }
+}

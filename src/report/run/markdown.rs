@@ -1,0 +1,112 @@
+//! `summary.md`: the verdict, the scenario × PG matrix, the invariants with what each checked,
+//! the violations and the settlement totals, fit for a terminal and a CI step summary.
+
+use super::matrix::{mark, verdict_line, Matrix};
+use super::RunReport;
+use crate::check::step_answers;
+use crate::pg::PgName;
+use crate::record::{Mode, Purpose};
+use crate::report::tables::{invariants_table, settlement_table};
+use crate::settle::SummaryBook;
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+pub fn summary_markdown(report: &RunReport) -> String {
+    let mut md = String::new();
+    let v = report.verdict;
+    let _ = writeln!(md, "# {}\n", verdict_line(report));
+    let run = report.history.run();
+    if let Some(run) = run {
+        let _ = writeln!(
+            md,
+            "Target: {} ({} mode, profile {}) · {} scenario(s) × {} PG(s) × {} = {} cells · {:.2} s\n",
+            run.target,
+            run.mode.as_str(),
+            run.profile,
+            run.scenarios.len(),
+            run.pgs.len(),
+            run.repeat,
+            v.cells.len(),
+            report.seconds
+        );
+    }
+    let matrix = Matrix::of(report);
+    let _ = write!(md, "| scenario |");
+    for pg in &matrix.pgs {
+        let _ = write!(md, " {pg} |");
+    }
+    let _ = write!(md, "\n|---|");
+    for _ in &matrix.pgs {
+        let _ = write!(md, ":-:|");
+    }
+    md.push('\n');
+    for s in &matrix.scenarios {
+        let _ = write!(md, "| {s} |");
+        for pg in &matrix.pgs {
+            let _ = write!(md, " {} |", mark(matrix.counts(s, *pg)));
+        }
+        md.push('\n');
+    }
+    if run.is_some_and(|r| r.mode == Mode::Direct) {
+        side_by_side(report, &matrix, &mut md);
+    }
+    invariants_table(&mut md, v.results());
+    if !v.violations.is_empty() {
+        let _ = writeln!(md, "\n## Violations\n");
+        for (i, violation) in v.violations.iter().enumerate().take(200) {
+            let _ = writeln!(md, "{}. {}", i + 1, violation.headline());
+        }
+        if v.violations.len() > 200 {
+            let _ = writeln!(md, "\n… and {} more (see report.html)", v.violations.len() - 200);
+        }
+    }
+    if !report.rows.is_empty() {
+        let mut book = SummaryBook::default();
+        book.add_all(report.rows);
+        settlement_table(&mut md, &book);
+        let unreconciled = report.rows.iter().filter(|r| r.reconciled == "N").count();
+        let _ = writeln!(md, "\n{} movement(s), {unreconciled} not reconciled with the PG ledgers.", report.rows.len());
+    }
+    md
+}
+
+/// Direct mode: each PG's final status and balance per scenario, side by side; a PG that
+/// disagrees with the others is marked ⚠.
+fn side_by_side(report: &RunReport, matrix: &Matrix, md: &mut String) {
+    let answers = step_answers(report.calls);
+    let disagreeing: BTreeSet<(String, PgName)> = report
+        .verdict
+        .violations
+        .iter()
+        .filter(|v| v.invariant == "pgs-agree")
+        .filter_map(|v| v.pg.map(|pg| (v.scenario.clone(), pg)))
+        .collect();
+    let _ = writeln!(md, "\n## Side by side: final status and balance per PG (repeat 1)\n");
+    let _ = write!(md, "| scenario |");
+    for pg in &matrix.pgs {
+        let _ = write!(md, " {pg} |");
+    }
+    let _ = write!(md, "\n|---|");
+    for _ in &matrix.pgs {
+        let _ = write!(md, "---|");
+    }
+    md.push('\n');
+    for s in &matrix.scenarios {
+        let _ = write!(md, "| {s} |");
+        let finals: Vec<_> = answers
+            .iter()
+            .filter(|(slot, _)| slot.scenario == *s && slot.repeat == 1 && slot.purpose == Purpose::Final)
+            .flat_map(|(_, a)| a.iter())
+            .collect();
+        for pg in &matrix.pgs {
+            let text = finals
+                .iter()
+                .find(|a| a.pg == *pg)
+                .map(|a| format!("{} {}", a.status, a.balance))
+                .unwrap_or_else(|| "–".into());
+            let flag = if disagreeing.contains(&(s.clone(), *pg)) { " ⚠" } else { "" };
+            let _ = write!(md, " {text}{flag} |");
+        }
+        md.push('\n');
+    }
+}

@@ -1,0 +1,47 @@
+//! A run's reports: `summary.md` (also printed), `junit.xml`, `report.html`, `summary.json`,
+//! `settlement.csv` and `settlement-summary.csv`, all from one [`RunReport`] value.
+
+mod html;
+mod json;
+mod junit;
+mod markdown;
+mod matrix;
+
+pub use markdown::summary_markdown;
+pub use matrix::{mark, verdict_line, Matrix};
+
+use super::write_atomic;
+use crate::check::Verdict;
+use crate::record::{Call, History};
+use crate::settle::{self, SettlementRow};
+use std::path::Path;
+
+/// Everything a run's reports are made of, computed once by the driver.
+pub struct RunReport<'a> {
+    pub history: &'a History,
+    /// The history's calls, invoke and completion joined.
+    pub calls: &'a [Call],
+    pub verdict: &'a Verdict,
+    /// The settlement view of the run.
+    pub rows: &'a [SettlementRow],
+    /// Wall time of the run, seconds.
+    pub seconds: f64,
+}
+
+/// Writes every report file into `dir`; returns the Markdown summary (also printed).
+pub fn write_all(dir: &Path, report: &RunReport) -> std::io::Result<String> {
+    let summary = summary_markdown(report);
+    write_atomic(dir, "summary.md", summary.as_bytes())?;
+    write_atomic(dir, "junit.xml", junit::junit_xml(report).as_bytes())?;
+    write_atomic(dir, "summary.json", json::summary_json(report).as_bytes())?;
+    let (rows, totals) = settlement_csvs(report.rows).map_err(std::io::Error::other)?;
+    write_atomic(dir, "settlement.csv", rows.as_bytes())?;
+    write_atomic(dir, "settlement-summary.csv", totals.as_bytes())?;
+    write_atomic(dir, "report.html", html::report_html(report).as_bytes())?;
+    Ok(summary)
+}
+
+/// `settlement.csv` and `settlement-summary.csv` as text.
+pub fn settlement_csvs(rows: &[SettlementRow]) -> Result<(String, String), csv::Error> {
+    Ok((settle::to_csv(rows, &settle::ROW_HEADER)?, settle::to_csv(&settle::summary(rows), &settle::SUMMARY_HEADER)?))
+}

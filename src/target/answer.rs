@@ -1,0 +1,42 @@
+//! What every target gives back for one op — the request as sent, the answer, the canonical
+//! fields read from it and how it ended — and the [`Transport`] a driver may hand a target to
+//! carry its HTTP requests.
+
+use crate::pg::RawExchange;
+use crate::record::{AnswerFields, Phase, RequestRecord, ResponseRecord};
+use crate::spec::Op;
+
+/// One op's result, ready to record.
+#[derive(Debug, Clone)]
+pub struct TargetAnswer {
+    pub request: RequestRecord,
+    pub response: Option<ResponseRecord>,
+    pub seen: AnswerFields,
+    pub phase: Phase,
+    pub error: Option<String>,
+    /// In direct mode: every raw PG exchange the op took.
+    pub raw: Vec<RawExchange>,
+}
+
+/// Sends a built HTTP request somewhere else than paydrill's own client — under load, through
+/// a goose user, so every op is a named request in goose's metrics.
+pub trait Transport: Sync {
+    fn send(
+        &self,
+        op: Op,
+        request: reqwest::RequestBuilder,
+    ) -> futures::future::BoxFuture<'_, Result<reqwest::Response, String>>;
+}
+
+/// A request built and ready to send, with what the invoke event records of it.
+pub struct Prepared {
+    pub record: RequestRecord,
+    pub(super) headers: Vec<(String, String)>,
+}
+
+impl Prepared {
+    /// A request that carries no headers of its own (direct mode builds its PG calls itself).
+    pub fn record_only(record: RequestRecord) -> Prepared {
+        Prepared { record, headers: Vec::new() }
+    }
+}

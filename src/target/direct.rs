@@ -1,0 +1,309 @@
+//! Direct mode's target: the harness's ops sent straight at a PG through paydrill's own PG
+//! clients, no platform in between. `create_order` becomes a merchant order id; the answers are
+//! the PG's canonical ones, with the raw exchanges kept beside them as evidence.
+
+use super::answer::TargetAnswer;
+use crate::locks::{lock, KeyedLocks};
+use crate::pg::{
+    ApproveRequest, CancelRequest, ErrorCategory, Krw, PaymentRef, PgCall, PgClient, PgError, PgName, PgPayment,
+    PgStatus, Rejection,
+};
+use crate::record::{cap, AnswerFields, Phase, RequestRecord, ResponseRecord};
+use crate::spec::{Op, Vars};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// What the harness, acting as the merchant, knows of one order.
+#[derive(Debug, Clone)]
+struct MerchantOrder {
+    amount: Krw,
+    pg_payment_id: Option<String>,
+}
+
+/// Every PG's client, and the merchant-side memory of orders and keys.
+pub struct DirectTarget {
+    run_id: String,
+    clients: HashMap<PgName, PgClient>,
+    state: Mutex<DirectState>,
+    preparing: KeyedLocks,
+}
+
+#[derive(Default)]
+struct DirectState {
+    seq: u64,
+    /// Idempotency key → (merchant order id, amount).
+    keys: HashMap<String, (String, Krw)>,
+    orders: HashMap<String, MerchantOrder>,
+}
+
+impl DirectTarget {
+    pub fn new(run_id: &str, clients: Vec<PgClient>) -> Self {
+        DirectTarget {
+            run_id: run_id.to_string(),
+            clients: clients.into_iter().map(|c| (c.pg(), c)).collect(),
+            state: Mutex::new(DirectState::default()),
+            preparing: KeyedLocks::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, DirectState> {
+        lock(&self.state)
+    }
+
+    /// What the invoke event records before the call.
+    pub fn describe(&self, pg: PgName, op: Op, vars: &Vars<'_>) -> RequestRecord {
+        let body = match (vars.order_id, vars.amount) {
+            (Some(o), Some(a)) => format!("merchant order {o}, amount {a}"),
+            (Some(o), None) => format!("merchant order {o}"),
+            (None, Some(a)) => format!("amount {a}"),
+            (None, None) => String::new(),
+        };
+        let url = match self.clients.get(&pg) {
+            Some(c) => format!("{} ({pg} {})", c.base_url(), op.as_str()),
+            None => format!("{pg} {}", op.as_str()),
+        };
+        RequestRecord { method: "PG".into(), url, body }
+    }
+
+    pub async fn call(&self, pg: PgName, op: Op, vars: &Vars<'_>) -> TargetAnswer {
+        let request = self.describe(pg, op, vars);
+        if op == Op::CreateOrder {
+            return self.create_order(request, vars);
+        }
+        let Some(client) = self.clients.get(&pg) else {
+            return local(request, 400, Phase::Fail, format!("no client for {pg}"), AnswerFields::default());
+        };
+        let Some(order_id) = vars.order_id.map(str::to_string) else {
+            return local(request, 400, Phase::Fail, "no merchant order id".into(), AnswerFields::default());
+        };
+        let order = self.lock().orders.get(&order_id).cloned();
+        let Some(order) = order else {
+            return local(
+                request,
+                404,
+                Phase::Fail,
+                format!("unknown merchant order {order_id}"),
+                AnswerFields::default(),
+            );
+        };
+        let payment = PaymentRef {
+            pg_payment_id: order.pg_payment_id.clone().unwrap_or_else(|| pg.codec().payment_id_for(&order_id)),
+            merchant_order_id: order_id.clone(),
+        };
+        let key = vars.idempotency_key.map(str::to_string);
+        let mut raw = Vec::new();
+        let outcome: Result<PgPayment, PgError> = match op {
+            Op::Approve => {
+                let req =
+                    ApproveRequest { merchant_order_id: order_id.clone(), amount: order.amount, idempotency_key: key };
+                // The order is prepared once (clicks send the same approval again).
+                let pg_payment_id = {
+                    let _once = self.preparing.lock(order_id.clone()).await;
+                    let known = self.lock().orders.get(&order_id).and_then(|o| o.pg_payment_id.clone());
+                    match known {
+                        Some(id) => Ok(id),
+                        None => {
+                            let prepared = client.prepare(&req).await;
+                            raw.extend(prepared.exchanges);
+                            if let Ok(id) = &prepared.result {
+                                self.remember_payment(&order_id, id);
+                            }
+                            prepared.result
+                        }
+                    }
+                };
+                let call = match pg_payment_id {
+                    Ok(id) => client.approve_prepared(&id, &req).await,
+                    Err(e) => PgCall { result: Err(e), exchanges: Vec::new(), pg_payment_id: None },
+                };
+                let result = self.settle_duplicate(client, &order_id, call, &mut raw).await;
+                if let Ok(p) = &result {
+                    self.remember_payment(&order_id, &p.pg_payment_id);
+                }
+                result
+            }
+            Op::PartialCancel | Op::Cancel => {
+                let req = CancelRequest {
+                    amount: if op == Op::PartialCancel { vars.amount } else { None },
+                    expected_balance: None,
+                    reason: op.as_str().into(),
+                    idempotency_key: key,
+                };
+                let call = client.cancel(&payment, &req).await;
+                raw.extend(call.exchanges);
+                match call.result {
+                    Ok(c) => match c.balance_after {
+                        Some(balance) => Ok(PgPayment {
+                            pg_payment_id: c.pg_payment_id,
+                            merchant_order_id: order_id.clone(),
+                            status: PgStatus::after_cancel(order.amount, balance),
+                            total: order.amount,
+                            balance,
+                            transaction_id: c.transaction_id,
+                        }),
+                        // The PG's cancel answer has no balance: read it.
+                        None => {
+                            let read = client.inquire(&payment).await;
+                            raw.extend(read.exchanges);
+                            read.result
+                        }
+                    },
+                    Err(e) => Err(e),
+                }
+            }
+            Op::Inquire => {
+                let call = client.inquire(&payment).await;
+                raw.extend(call.exchanges);
+                match call.result {
+                    // The PG has no payment: the order exists only on the merchant's side.
+                    Err(e) if e.rejection == Some(Rejection::NotFound) => Ok(PgPayment {
+                        pg_payment_id: payment.pg_payment_id.clone(),
+                        merchant_order_id: order_id.clone(),
+                        status: PgStatus::Ready,
+                        total: order.amount,
+                        balance: 0,
+                        transaction_id: String::new(),
+                    }),
+                    other => other,
+                }
+            }
+            Op::CreateOrder => unreachable!("handled above"),
+        };
+        let last = raw.last();
+        let response = last.and_then(|x| {
+            x.status.map(|status| ResponseRecord {
+                status,
+                body: cap(x.response_body.clone().unwrap_or_default()),
+                replayed: false,
+            })
+        });
+        let request = last
+            .map(|x| RequestRecord { method: x.method.clone(), url: x.url.clone(), body: x.request_body.clone() })
+            .unwrap_or(request);
+        match outcome {
+            Ok(p) => TargetAnswer {
+                request,
+                response,
+                seen: AnswerFields {
+                    order_id: Some(order_id),
+                    payment_id: Some(p.pg_payment_id.clone()),
+                    status: Some(p.status.canonical_state().into()),
+                    balance: Some(p.balance),
+                    amount: Some(p.total),
+                },
+                phase: Phase::Ok,
+                error: None,
+                raw,
+            },
+            Err(e) => {
+                let phase = match e.category {
+                    ErrorCategory::Business | ErrorCategory::System => Phase::Fail,
+                    _ => Phase::Info,
+                };
+                // A refused cancel still tells where the payment stands: read it.
+                let mut seen = AnswerFields { order_id: Some(order_id.clone()), ..AnswerFields::default() };
+                if phase == Phase::Fail && matches!(op, Op::PartialCancel | Op::Cancel) {
+                    let read = client.inquire(&payment).await;
+                    raw.extend(read.exchanges);
+                    if let Ok(p) = read.result {
+                        seen.status = Some(p.status.canonical_state().into());
+                        seen.balance = Some(p.balance);
+                        seen.payment_id = Some(p.pg_payment_id);
+                    }
+                }
+                TargetAnswer { request, response, seen, phase, error: Some(e.to_string()), raw }
+            }
+        }
+    }
+
+    fn remember_payment(&self, order_id: &str, pg_payment_id: &str) {
+        if let Some(o) = self.lock().orders.get_mut(order_id) {
+            o.pg_payment_id = Some(pg_payment_id.to_string());
+        }
+    }
+
+    /// A duplicate approval refused by a PG without idempotency keys is settled the way a
+    /// merchant's client would: by reading the payment.
+    async fn settle_duplicate(
+        &self,
+        client: &PgClient,
+        order_id: &str,
+        call: PgCall<PgPayment>,
+        raw: &mut Vec<crate::pg::RawExchange>,
+    ) -> Result<PgPayment, PgError> {
+        raw.extend(call.exchanges);
+        match call.result {
+            Err(e) if matches!(e.rejection, Some(Rejection::AlreadyApproved | Rejection::DuplicateOrderId)) => {
+                let Some(id) = call
+                    .pg_payment_id
+                    .or_else(|| self.lock().orders.get(order_id).and_then(|o| o.pg_payment_id.clone()))
+                else {
+                    return Err(e);
+                };
+                let read =
+                    client.inquire(&PaymentRef { pg_payment_id: id, merchant_order_id: order_id.to_string() }).await;
+                raw.extend(read.exchanges);
+                match read.result {
+                    Ok(p) if p.status != PgStatus::Ready && p.status != PgStatus::Failed => Ok(p),
+                    _ => Err(e),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// `create_order`: a merchant order id for this intent. The same key with the same amount
+    /// gets the same id again; with another amount it is refused, as a merchant's own
+    /// idempotency check would.
+    fn create_order(&self, request: RequestRecord, vars: &Vars<'_>) -> TargetAnswer {
+        let amount = vars.amount.unwrap_or(0);
+        let key = vars.idempotency_key.unwrap_or("").to_string();
+        let mut st = self.lock();
+        if let Some((order, first_amount)) = st.keys.get(&key).cloned() {
+            let seen = AnswerFields {
+                order_id: Some(order.clone()),
+                status: Some("CREATED".into()),
+                balance: Some(0),
+                amount: Some(first_amount),
+                ..AnswerFields::default()
+            };
+            drop(st);
+            if first_amount != amount {
+                let message = format!("idempotency key {key} was used for order {order} of {first_amount}");
+                return local(request, 422, Phase::Fail, message, AnswerFields { status: None, balance: None, ..seen });
+            }
+            let mut x = local(request, 200, Phase::Ok, String::new(), seen);
+            if let Some(r) = x.response.as_mut() {
+                r.replayed = true;
+            }
+            return x;
+        }
+        st.seq += 1;
+        let order = format!("{}-{:05}", self.run_id, st.seq);
+        st.keys.insert(key, (order.clone(), amount));
+        st.orders.insert(order.clone(), MerchantOrder { amount, pg_payment_id: None });
+        drop(st);
+        let seen = AnswerFields {
+            order_id: Some(order),
+            status: Some("CREATED".into()),
+            balance: Some(0),
+            amount: Some(amount),
+            ..AnswerFields::default()
+        };
+        local(request, 201, Phase::Ok, String::new(), seen)
+    }
+}
+
+/// An answer the harness gives itself (no PG involved).
+fn local(request: RequestRecord, status: u16, phase: Phase, message: String, seen: AnswerFields) -> TargetAnswer {
+    let body = serde_json::json!({ "merchant_order_id": seen.order_id, "amount": seen.amount, "message": message })
+        .to_string();
+    TargetAnswer {
+        request,
+        response: Some(ResponseRecord { status, body, replayed: false }),
+        seen,
+        phase,
+        error: if phase == Phase::Ok { None } else { Some(message) },
+        raw: Vec::new(),
+    }
+}

@@ -1,0 +1,55 @@
+//! Where the ops go: a platform reached through a profile ([`PlatformTarget`]) or the PGs
+//! themselves through paydrill's PG clients ([`DirectTarget`]), behind one [`Target`]; and the
+//! network rules of reaching either ([`net`]). Knows nothing of scenarios.
+
+mod answer;
+mod direct;
+pub mod net;
+mod platform;
+
+pub use answer::{Prepared, TargetAnswer, Transport};
+pub use direct::DirectTarget;
+pub use platform::{classify, PlatformTarget};
+
+use crate::pg::PgName;
+use crate::spec::{Op, Vars};
+
+/// What the ops are sent to.
+pub enum Target {
+    Platform(PlatformTarget),
+    Direct(DirectTarget),
+}
+
+impl Target {
+    /// Builds the request an op will make.
+    pub fn prepare(&self, pg: PgName, op: Op, vars: &Vars<'_>) -> Prepared {
+        match self {
+            Target::Platform(t) => t.prepare(op, vars),
+            Target::Direct(t) => Prepared::record_only(t.describe(pg, op, vars)),
+        }
+    }
+
+    /// Sends a prepared op; `via` carries platform requests when given (direct mode has its
+    /// own clients and builds its PG calls itself).
+    pub async fn call(
+        &self,
+        pg: PgName,
+        op: Op,
+        vars: &Vars<'_>,
+        prepared: Prepared,
+        via: Option<&dyn Transport>,
+    ) -> TargetAnswer {
+        match self {
+            Target::Platform(t) => t.send(op, prepared, via).await,
+            Target::Direct(t) => t.call(pg, op, vars).await,
+        }
+    }
+
+    /// The base URL of a platform target (goose's host); empty for direct mode.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Target::Platform(t) => t.base_url(),
+            Target::Direct(_) => "",
+        }
+    }
+}
