@@ -27,15 +27,17 @@ pub struct ExecContext<'a> {
     pub transport: Option<&'a dyn Transport>,
 }
 
-/// How a cell's run ended.
-#[derive(Debug, Clone, Default)]
-pub struct CellEnd {
-    /// Orders the platform acknowledged.
-    pub orders: Vec<String>,
-    /// Why the scenario stopped early, if it did.
-    pub aborted: Option<String>,
+/// What a cell has learnt so far: the keys its steps used, its order and payment, and every
+/// order the platform acknowledged.
+#[derive(Default)]
+struct CellState {
+    keys: HashMap<usize, String>,
+    order_id: Option<String>,
+    payment_id: Option<String>,
+    acked: BTreeSet<String>,
 }
 
+/// One request to send: which step, click and purpose, and what it is about.
 struct Click<'a> {
     step: &'a Step,
     click: u32,
@@ -47,120 +49,129 @@ struct Click<'a> {
 }
 
 impl ExecContext<'_> {
-    /// Runs `scenario` as `cell`.
-    pub async fn run_cell(&self, scenario: &Scenario, cell: &Cell) -> CellEnd {
-        let mut keys: HashMap<usize, String> = HashMap::new();
-        let mut order_id: Option<String> = None;
-        let mut payment_id: Option<String> = None;
-        let mut acked = BTreeSet::new();
-        let mut end = CellEnd::default();
+    /// Runs `scenario` as `cell`: its steps in order, then a read of every order it made.
+    pub async fn run_cell(&self, scenario: &Scenario, cell: &Cell) {
+        let mut state = CellState::default();
         for step in &scenario.steps {
-            let key = match step.reuse_key {
-                Some(earlier) => keys.get(&earlier).cloned().unwrap_or_default(),
-                None => format!("{}-{}-{}-{}-s{}", self.run_id, cell.scenario, cell.pg, cell.repeat, step.index),
-            };
-            keys.insert(step.index, key.clone());
-            if step.op != Op::CreateOrder && order_id.is_none() {
-                end.aborted =
-                    Some(format!("step {} ({}) has no order: step 1 was not accepted", step.index, step.op.as_str()));
+            if step.op != Op::CreateOrder && state.order_id.is_none() {
+                // Step 1 was not accepted: the later steps have no order to act on (the
+                // expectations checker reports the steps that never ran).
                 break;
             }
-            if let (Some(fault), Some(fleet), Some(order)) = (step.fault, self.fleet, &order_id) {
-                if let Some(endpoint) = fleet.endpoint(cell.pg) {
-                    endpoint.fake.faults().script(order, Some(pg_op(step.op)), fault.fault, fault.times);
-                }
-            }
-            let clicks: Vec<Click> = (0..step.clicks)
-                .map(|n| Click {
-                    step,
-                    click: n + 1,
-                    purpose: Purpose::Step,
-                    op: step.op,
-                    key: Some(if step.distinct_keys { format!("{key}-k{}", n + 1) } else { key.clone() }),
-                    order_id: order_id.clone(),
-                    payment_id: payment_id.clone(),
-                })
-                .collect();
-            let answers = if step.together {
-                let barrier = Arc::new(Barrier::new(clicks.len()));
-                let sends = clicks.iter().map(|c| {
-                    let barrier = barrier.clone();
-                    async move {
-                        barrier.wait().await;
-                        self.send(cell, c, None).await
-                    }
-                });
-                futures::future::join_all(sends).await
-            } else {
-                let mut answers = Vec::new();
-                for c in &clicks {
-                    answers.push(self.send(cell, c, self.transport).await);
-                }
-                answers
-            };
-            for a in answers.iter().filter(|a| a.phase == Phase::Ok) {
-                if step.op == Op::CreateOrder {
-                    if let Some(o) = &a.seen.order_id {
-                        acked.insert(o.clone());
-                        if order_id.is_none() {
-                            order_id = Some(o.clone());
-                        }
-                    }
-                }
-                if a.seen.payment_id.is_some() {
-                    payment_id = a.seen.payment_id.clone();
-                }
-            }
-            let Some(order) = order_id.clone() else { continue };
-            if step.clicks > 1 && (step.expect.status.is_some() || step.expect.balance.is_some()) {
-                let read = Click {
-                    step,
-                    click: 0,
-                    purpose: Purpose::AfterStep,
-                    op: Op::Inquire,
-                    key: None,
-                    order_id: Some(order.clone()),
-                    payment_id: payment_id.clone(),
-                };
-                self.send(cell, &read, self.transport).await;
-            }
-            if step.expect.pg_approvals.is_some() || step.expect.pg_cancels.is_some() {
-                if let Some(endpoint) = self.fleet.and_then(|f| f.endpoint(cell.pg)) {
-                    let (pg_approvals, pg_cancels) = activity(endpoint.fake.ledger(), &order);
-                    self.recorder.record(Event::Observe(Observation {
-                        cell: cell.clone(),
-                        step: step.index,
-                        order_id: order,
-                        pg_approvals,
-                        pg_cancels,
-                    }));
-                }
+            self.run_step(cell, step, &mut state).await;
+        }
+        for order in &state.acked {
+            self.final_read(cell, &scenario.steps[0], order).await;
+        }
+    }
+
+    /// One step: its fault scripted at the PG, its clicks sent, what they answered kept, and
+    /// the read or ledger observation its expectations need.
+    async fn run_step(&self, cell: &Cell, step: &Step, state: &mut CellState) {
+        let key = match step.reuse_key {
+            Some(earlier) => state.keys.get(&earlier).cloned().unwrap_or_default(),
+            None => format!("{}-{}-{}-{}-s{}", self.run_id, cell.scenario, cell.pg, cell.repeat, step.index),
+        };
+        state.keys.insert(step.index, key.clone());
+        if let (Some(fault), Some(fleet), Some(order)) = (step.fault, self.fleet, &state.order_id) {
+            if let Some(endpoint) = fleet.endpoint(cell.pg) {
+                endpoint.fake.faults().script(order, Some(pg_op(step.op)), fault.fault, fault.times);
             }
         }
-        for order in &acked {
+        let clicks: Vec<Click> = (0..step.clicks)
+            .map(|n| Click {
+                step,
+                click: n + 1,
+                purpose: Purpose::Step,
+                op: step.op,
+                key: Some(if step.distinct_keys { format!("{key}-k{}", n + 1) } else { key.clone() }),
+                order_id: state.order_id.clone(),
+                payment_id: state.payment_id.clone(),
+            })
+            .collect();
+        let answers = self.send_clicks(cell, &clicks, step.together).await;
+        for a in answers.iter().filter(|a| a.phase == Phase::Ok) {
+            if step.op == Op::CreateOrder {
+                if let Some(o) = &a.seen.order_id {
+                    state.acked.insert(o.clone());
+                    state.order_id.get_or_insert_with(|| o.clone());
+                }
+            }
+            if a.seen.payment_id.is_some() {
+                state.payment_id = a.seen.payment_id.clone();
+            }
+        }
+        let Some(order) = state.order_id.clone() else { return };
+        if step.clicks > 1 && (step.expect.status.is_some() || step.expect.balance.is_some()) {
             let read = Click {
-                step: &scenario.steps[0],
+                step,
                 click: 0,
-                purpose: Purpose::Final,
+                purpose: Purpose::AfterStep,
                 op: Op::Inquire,
                 key: None,
                 order_id: Some(order.clone()),
-                payment_id: None,
+                payment_id: state.payment_id.clone(),
             };
-            // An outcome still unknown (a PG inquiry that itself failed) is asked again: the
-            // checkers need the platform's settled view, not a passing fault.
-            for attempt in 0..FINAL_READ_ATTEMPTS {
-                let answer = self.send(cell, &read, self.transport).await;
-                if answer.phase != Phase::Info || attempt + 1 == FINAL_READ_ATTEMPTS {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            self.send(cell, &read, self.transport).await;
+        }
+        if step.expect.pg_approvals.is_some() || step.expect.pg_cancels.is_some() {
+            if let Some(endpoint) = self.fleet.and_then(|f| f.endpoint(cell.pg)) {
+                let (pg_approvals, pg_cancels) = activity(endpoint.fake.ledger(), &order);
+                self.recorder.record(Event::Observe(Observation {
+                    cell: cell.clone(),
+                    step: step.index,
+                    order_id: order,
+                    pg_approvals,
+                    pg_cancels,
+                }));
             }
         }
-        end.orders = acked.into_iter().collect();
-        end
     }
 
+    /// Sends a step's clicks: one after another through the transport, or released together
+    /// at one barrier through paydrill's own client.
+    async fn send_clicks(&self, cell: &Cell, clicks: &[Click<'_>], together: bool) -> Vec<TargetAnswer> {
+        if together {
+            let barrier = Arc::new(Barrier::new(clicks.len()));
+            let sends = clicks.iter().map(|c| {
+                let barrier = barrier.clone();
+                async move {
+                    barrier.wait().await;
+                    self.send(cell, c, None).await
+                }
+            });
+            return futures::future::join_all(sends).await;
+        }
+        let mut answers = Vec::new();
+        for c in clicks {
+            answers.push(self.send(cell, c, self.transport).await);
+        }
+        answers
+    }
+
+    /// Reads an acknowledged order at the end. An outcome still unknown (a PG inquiry that
+    /// itself failed) is asked again: the checkers need the platform's settled view, not a
+    /// passing fault.
+    async fn final_read(&self, cell: &Cell, first_step: &Step, order: &str) {
+        let read = Click {
+            step: first_step,
+            click: 0,
+            purpose: Purpose::Final,
+            op: Op::Inquire,
+            key: None,
+            order_id: Some(order.to_string()),
+            payment_id: None,
+        };
+        for attempt in 0..FINAL_READ_ATTEMPTS {
+            let answer = self.send(cell, &read, self.transport).await;
+            if answer.phase != Phase::Info || attempt + 1 == FINAL_READ_ATTEMPTS {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Sends one request and records it as an invoke and a completion.
     async fn send(&self, cell: &Cell, c: &Click<'_>, via: Option<&dyn Transport>) -> TargetAnswer {
         let pg = cell.pg.as_str();
         let amount = if c.purpose == Purpose::Step { c.step.amount } else { None };

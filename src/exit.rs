@@ -45,6 +45,9 @@ impl fmt::Display for Fatal {
 
 impl std::error::Error for Fatal {}
 
+/// What a command ends with: an exit code, or the error that stopped it.
+pub type CommandResult = Result<Exit, Fatal>;
+
 impl From<crate::input::InputError> for Fatal {
     fn from(e: crate::input::InputError) -> Self {
         Fatal::bad_input(e)

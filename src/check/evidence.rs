@@ -2,7 +2,7 @@
 //! run was interrupted), joined with the PG ledgers, with each order's owning cell, the calls
 //! about it, and what the platform acknowledged for it.
 
-use super::Violation;
+use super::verdict::Violation;
 use crate::pg::{LedgerPayment, PgName};
 use crate::record::{Call, Cell, History, Mode, Phase};
 use crate::settle::{self, Acknowledged};

@@ -2,7 +2,8 @@
 //! step's answer, or from the read right after a multi-click step), distinct order ids, and the
 //! PG ledger's approvals and cancels after it. One fact per expectation term checked.
 
-use super::{Checked, Evidence, EXPECTATION};
+use super::evidence::Evidence;
+use super::invariant::{Checked, EXPECTATION};
 use crate::record::{Call, Cell, History, Phase, Purpose};
 use crate::spec::{Op, Outcome, Scenario, Step};
 use std::collections::{BTreeSet, HashMap};
@@ -159,7 +160,8 @@ fn describe(c: &Call) -> String {
 #[cfg(test)]
 mod tests {
     use crate::check::fixture::{cell, History, Spec};
-    use crate::check::{State, EXPECTATION};
+    use crate::check::invariant::EXPECTATION;
+    use crate::check::verdict::State;
     use crate::spec::{Op, Scenario};
     use std::path::Path;
 

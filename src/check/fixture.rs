@@ -1,7 +1,8 @@
 //! Hand-built histories for the checkers' unit tests: calls described by a [`Spec`] with
 //! defaults, PG ledgers, and one call to get a verdict or one invariant's result.
 
-use super::{check, InvariantResult, Verdict};
+use super::check;
+use super::verdict::{InvariantResult, Verdict};
 use crate::pg::{LedgerCancel, LedgerPayment, PgName, PgStatus};
 use crate::record::{self, AnswerFields, CallEvent, Cell, Event, LedgerSnapshot, Mode, Observation, Phase, Purpose};
 use crate::record::{ResponseRecord, RunEnd, RunInfo};

@@ -1,28 +1,25 @@
 //! `identical-replay`: a replayed request got the original answer (the same order id, and for
 //! a create the same amount). One fact per replayed answer compared with its original.
 
+use super::evidence::Evidence;
+use super::invariant::{About, Checked, Invariant};
 use super::unique_order::by_key;
-use super::{Checked, Evidence, Invariant};
 use crate::record::{Call, Phase};
 use crate::spec::Op;
 
 pub struct IdenticalReplay;
 
+const ABOUT: About = About {
+    id: "identical-replay",
+    promise: "a replayed request got the original answer (same order id and amount)",
+    unit: "replays",
+    none_because: "no request was answered as a replay (no click or retry reused a key)",
+    ..About::BASE
+};
+
 impl Invariant for IdenticalReplay {
-    fn id(&self) -> &'static str {
-        "identical-replay"
-    }
-
-    fn description(&self) -> &'static str {
-        "a replayed request got the original answer (same order id and amount)"
-    }
-
-    fn unit(&self) -> &'static str {
-        "replays"
-    }
-
-    fn none_because(&self) -> &'static str {
-        "no request was answered as a replay (no click or retry reused a key)"
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
 
     fn check(&self, e: &Evidence) -> Checked {
@@ -37,7 +34,7 @@ impl Invariant for IdenticalReplay {
                     let same_amount = op != Op::CreateOrder || c.seen.amount == first.seen.amount;
                     if !(same_order && same_amount) {
                         let mut v = e.violation(
-                            self.id(),
+                            ABOUT.id,
                             first.seen.order_id.as_deref(),
                             format!(
                                 "the replay of {} (key {key}) to answer order {} amount {}",
@@ -70,7 +67,7 @@ fn replayed(c: &Call) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::check::fixture::{cell, History, Spec};
-    use crate::check::State;
+    use crate::check::verdict::State;
     use crate::spec::Op;
 
     fn create_then_replay(replay_order: &str) -> History {

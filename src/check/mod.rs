@@ -5,6 +5,7 @@
 
 mod evidence;
 mod expectations;
+mod invariant;
 mod verdict;
 
 mod identical_replay;
@@ -20,47 +21,13 @@ mod unique_order;
 mod fixture;
 
 pub use evidence::Evidence;
+pub use invariant::{About, Checked, Invariant, EXPECTATION};
 pub use pgs_agree::{step_answers, PgAnswer, StepSlot};
 pub use verdict::{InvariantResult, State, Verdict, Violation};
 
-use crate::record::{Call, History, Mode};
+use crate::record::{Call, History};
 use crate::spec::Scenario;
 use std::collections::BTreeMap;
-
-/// One money invariant: what it promises, what it needs, and its check.
-pub trait Invariant: Sync {
-    /// The id reports and tests name it by (`unique-order`).
-    fn id(&self) -> &'static str;
-    /// What it promises, in one line.
-    fn description(&self) -> &'static str;
-    /// What one checked fact is, plural (`idempotency keys`).
-    fn unit(&self) -> &'static str;
-    /// Why a run may check none: shown after "not exercised".
-    fn none_because(&self) -> &'static str;
-    /// Whether it reads the PG ledgers (it is "not observable" when the PGs are not paydrill's).
-    fn needs_ledgers(&self) -> bool {
-        false
-    }
-    /// Whether it needs every cell of the run (an interrupted run cannot check it).
-    fn needs_every_cell(&self) -> bool {
-        false
-    }
-    /// Whether it belongs to runs of this mode at all.
-    fn applies_to(&self, _mode: Mode) -> bool {
-        true
-    }
-    fn check(&self, evidence: &Evidence) -> Checked;
-}
-
-/// What one invariant's check found.
-#[derive(Debug, Clone, Default)]
-pub struct Checked {
-    /// How many facts (keys, orders, balances, PGs...) it looked at.
-    pub facts: usize,
-    pub violations: Vec<Violation>,
-    /// Set when there were facts to check but the target does not show what the check needs.
-    pub not_observable: Option<String>,
-}
 
 /// Every invariant, in report order. A new invariant is a file in `check/` and a line here.
 pub static INVARIANTS: &[&dyn Invariant] = &[
@@ -74,9 +41,6 @@ pub static INVARIANTS: &[&dyn Invariant] = &[
     &pgs_agree::PgsAgree,
 ];
 
-/// The id under which step expectations are reported beside the invariants.
-pub const EXPECTATION: &str = "expectation";
-
 /// Checks every invariant and expectation over `history`.
 pub fn check(history: &History, scenarios: &[Scenario]) -> Verdict {
     check_calls(history, &history.calls(), scenarios)
@@ -89,10 +53,11 @@ pub fn check_calls(history: &History, calls: &[Call], scenarios: &[Scenario]) ->
     let mut invariants = Vec::new();
     for inv in INVARIANTS.iter().filter(|inv| inv.applies_to(evidence.mode)) {
         let (state, checked, found) = judge(*inv, &evidence);
+        let about = inv.about();
         invariants.push(InvariantResult {
-            id: inv.id().to_string(),
-            description: inv.description().to_string(),
-            unit: inv.unit().to_string(),
+            id: about.id.to_string(),
+            description: about.promise.to_string(),
+            unit: about.unit.to_string(),
             checked,
             violations: found.len(),
             state,
@@ -126,11 +91,12 @@ pub fn check_calls(history: &History, calls: &[Call], scenarios: &[Scenario]) ->
 
 /// Runs one invariant, or says why it cannot be run on this evidence.
 fn judge(inv: &dyn Invariant, evidence: &Evidence) -> (State, usize, Vec<Violation>) {
-    if inv.needs_ledgers() && !evidence.observable {
+    let about = inv.about();
+    if about.needs_ledgers && !evidence.observable {
         let why = "the PGs are not paydrill's fakes, so their ledgers cannot be read";
         return (State::NotObservable(why.into()), 0, Vec::new());
     }
-    if inv.needs_every_cell() && evidence.partial {
+    if about.needs_every_cell && evidence.partial {
         return (State::NotChecked("the run was interrupted before every cell finished".into()), 0, Vec::new());
     }
     let checked = inv.check(evidence);
@@ -139,7 +105,7 @@ fn judge(inv: &dyn Invariant, evidence: &Evidence) -> (State, usize, Vec<Violati
     } else if let Some(why) = checked.not_observable {
         State::NotObservable(why)
     } else if checked.facts == 0 {
-        State::NotExercised(inv.none_because().to_string())
+        State::NotExercised(about.none_because.to_string())
     } else {
         State::Held
     };

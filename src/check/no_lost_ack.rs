@@ -1,26 +1,23 @@
 //! `no-lost-ack`: every order the platform acknowledged can still be read at the end. One fact
 //! per acknowledged order whose final read was made.
 
-use super::{Checked, Evidence, Invariant};
+use super::evidence::Evidence;
+use super::invariant::{About, Checked, Invariant};
 use crate::record::{cap, Call, Purpose};
 
 pub struct NoLostAck;
 
+const ABOUT: About = About {
+    id: "no-lost-ack",
+    promise: "every order the platform acknowledged can still be read at the end",
+    unit: "acknowledged orders",
+    none_because: "no order was acknowledged, or none was read at the end",
+    ..About::BASE
+};
+
 impl Invariant for NoLostAck {
-    fn id(&self) -> &'static str {
-        "no-lost-ack"
-    }
-
-    fn description(&self) -> &'static str {
-        "every order the platform acknowledged can still be read at the end"
-    }
-
-    fn unit(&self) -> &'static str {
-        "acknowledged orders"
-    }
-
-    fn none_because(&self) -> &'static str {
-        "no order was acknowledged, or none was read at the end"
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
 
     fn check(&self, e: &Evidence) -> Checked {
@@ -35,7 +32,7 @@ impl Invariant for NoLostAck {
             checked.facts += 1;
             if !(last.answered() && last.seen.order_id.as_deref() == Some(order.as_str())) {
                 let mut v = e.violation(
-                    self.id(),
+                    ABOUT.id,
                     Some(order),
                     format!("acknowledged order {order} readable at the end"),
                     answer_text(last),
@@ -60,7 +57,7 @@ fn answer_text(c: &Call) -> String {
 #[cfg(test)]
 mod tests {
     use crate::check::fixture::{cell, History, Spec};
-    use crate::check::State;
+    use crate::check::verdict::State;
     use crate::record::{Phase, Purpose};
     use crate::spec::Op;
 

@@ -2,27 +2,24 @@
 //! below zero, and the cancels acknowledged never exceed the approval. One fact per balance
 //! reading, per acknowledged approval and per ledger payment.
 
-use super::{Checked, Evidence, Invariant};
+use super::evidence::Evidence;
+use super::invariant::{About, Checked, Invariant};
 use crate::pg::Krw;
 use std::collections::BTreeSet;
 
 pub struct NonNegativeBalance;
 
+const ABOUT: About = About {
+    id: "non-negative-balance",
+    promise: "no balance ever went below zero; cancels never exceed the approval",
+    unit: "balances",
+    none_because: "no answer carried a balance the profile can read, and no PG ledger was read",
+    ..About::BASE
+};
+
 impl Invariant for NonNegativeBalance {
-    fn id(&self) -> &'static str {
-        "non-negative-balance"
-    }
-
-    fn description(&self) -> &'static str {
-        "no balance ever went below zero; cancels never exceed the approval"
-    }
-
-    fn unit(&self) -> &'static str {
-        "balances"
-    }
-
-    fn none_because(&self) -> &'static str {
-        "no answer carried a balance the profile can read, and no PG ledger was read"
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
 
     fn check(&self, e: &Evidence) -> Checked {
@@ -33,7 +30,7 @@ impl Invariant for NonNegativeBalance {
             checked.facts += 1;
             if b < 0 && flagged.insert(order.clone()) {
                 let mut v = e.violation(
-                    self.id(),
+                    ABOUT.id,
                     Some(order),
                     "a balance of 0 or more".into(),
                     format!("the platform reported balance {b} ({} step {})", c.op.as_str(), c.step),
@@ -48,7 +45,7 @@ impl Invariant for NonNegativeBalance {
             let cancelled: Krw = ack.cancels.iter().sum();
             if cancelled > approved && flagged.insert(order.clone()) {
                 checked.violations.push(e.violation(
-                    self.id(),
+                    ABOUT.id,
                     Some(order),
                     format!("acknowledged cancels of at most the approved {approved}"),
                     format!("cancels of {cancelled} acknowledged ({:?})", ack.cancels),
@@ -60,7 +57,7 @@ impl Invariant for NonNegativeBalance {
                 checked.facts += 1;
                 if (p.balance < 0 || p.cancelled > p.total) && flagged.insert(p.merchant_order_id.clone()) {
                     let mut v = e.violation(
-                        self.id(),
+                        ABOUT.id,
                         Some(&p.merchant_order_id),
                         "a PG balance of 0 or more".into(),
                         format!("{pg} ledger: balance {}, cancelled {} of {}", p.balance, p.cancelled, p.total),
@@ -77,7 +74,7 @@ impl Invariant for NonNegativeBalance {
 #[cfg(test)]
 mod tests {
     use crate::check::fixture::{cell, paid, History, Spec};
-    use crate::check::State;
+    use crate::check::verdict::State;
     use crate::pg::PgName;
     use crate::spec::Op;
 

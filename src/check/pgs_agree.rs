@@ -2,13 +2,23 @@
 //! PGs answered, so one PG that misreports stands out. One fact per step answered by three or
 //! more PGs.
 
-use super::{Checked, Evidence, Invariant, Violation};
+use super::evidence::Evidence;
+use super::invariant::{About, Checked, Invariant};
+use super::verdict::Violation;
 use crate::pg::{Krw, PgName};
 use crate::record::{Call, Cell, Mode, Purpose};
 use crate::spec::Op;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct PgsAgree;
+
+const ABOUT: About = About {
+    id: "pgs-agree",
+    promise: "direct mode: at every step, each PG's status and balance agree with the other PGs'",
+    unit: "steps",
+    none_because: "fewer than three PGs answered the same step",
+    ..About::BASE
+};
 
 /// Where in a run an answer was given: which step of which repetition, and why it was asked.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -54,20 +64,8 @@ pub fn step_answers<'a>(calls: impl IntoIterator<Item = &'a Call>) -> BTreeMap<S
 }
 
 impl Invariant for PgsAgree {
-    fn id(&self) -> &'static str {
-        "pgs-agree"
-    }
-
-    fn description(&self) -> &'static str {
-        "direct mode: at every step, each PG's status and balance agree with the other PGs'"
-    }
-
-    fn unit(&self) -> &'static str {
-        "steps"
-    }
-
-    fn none_because(&self) -> &'static str {
-        "fewer than three PGs answered the same step"
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
 
     fn applies_to(&self, mode: Mode) -> bool {
@@ -97,7 +95,7 @@ impl Invariant for PgsAgree {
                 {
                     let cell = Cell { scenario: slot.scenario.clone(), pg: a.pg, repeat: slot.repeat };
                     checked.violations.push(Violation {
-                        invariant: self.id().into(),
+                        invariant: ABOUT.id.into(),
                         scenario: slot.scenario.clone(),
                         pg: Some(a.pg),
                         cell: Some(cell),
@@ -118,7 +116,7 @@ impl Invariant for PgsAgree {
 #[cfg(test)]
 mod tests {
     use crate::check::fixture::{cell_on, History, Spec};
-    use crate::check::State;
+    use crate::check::verdict::State;
     use crate::pg::PgName;
     use crate::spec::Op;
 

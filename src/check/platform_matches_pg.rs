@@ -1,31 +1,25 @@
 //! `platform-matches-pg`: at the end, each order's status and balance on the platform equal
 //! what its PG's ledger holds. One fact per acknowledged order whose final read showed both.
 
-use super::{Checked, Evidence, Invariant};
+use super::evidence::Evidence;
+use super::invariant::{About, Checked, Invariant};
 use crate::pg::Krw;
 use crate::record::Purpose;
 
 pub struct PlatformMatchesPg;
 
+const ABOUT: About = About {
+    id: "platform-matches-pg",
+    promise: "at the end, each payment's status and balance on the platform equal the PG ledger",
+    unit: "orders",
+    none_because: "no acknowledged order was read at the end",
+    needs_ledgers: true,
+    ..About::BASE
+};
+
 impl Invariant for PlatformMatchesPg {
-    fn id(&self) -> &'static str {
-        "platform-matches-pg"
-    }
-
-    fn description(&self) -> &'static str {
-        "at the end, each payment's status and balance on the platform equal the PG ledger"
-    }
-
-    fn unit(&self) -> &'static str {
-        "orders"
-    }
-
-    fn none_because(&self) -> &'static str {
-        "no acknowledged order was read at the end"
-    }
-
-    fn needs_ledgers(&self) -> bool {
-        true
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
 
     fn check(&self, e: &Evidence) -> Checked {
@@ -51,7 +45,7 @@ impl Invariant for PlatformMatchesPg {
             };
             if !matches || balance != pg_balance {
                 checked.violations.push(e.violation(
-                    self.id(),
+                    ABOUT.id,
                     Some(order),
                     format!("the platform to show the {} ledger: {pg_state} balance {pg_balance}", cell.pg),
                     format!("platform {status} balance {balance}"),
@@ -69,7 +63,7 @@ impl Invariant for PlatformMatchesPg {
 #[cfg(test)]
 mod tests {
     use crate::check::fixture::{cell, paid, History, Spec};
-    use crate::check::State;
+    use crate::check::verdict::State;
     use crate::pg::PgName;
     use crate::spec::Op;
 

@@ -1,36 +1,26 @@
 //! `settlement-balances`: per PG, the platform's balances, the settlement rows' net and the PG
 //! ledger's net are one number. One fact per PG.
 
-use super::{Checked, Evidence, Invariant};
+use super::evidence::Evidence;
+use super::invariant::{About, Checked, Invariant};
 use crate::pg::{Krw, PgName};
 use crate::settle;
 use std::collections::BTreeSet;
 
 pub struct SettlementBalances;
 
+const ABOUT: About = About {
+    id: "settlement-balances",
+    promise: "per PG, settlement net = approvals − cancels = PG ledger net",
+    unit: "PGs",
+    none_because: "no PG took part in the run",
+    needs_ledgers: true,
+    needs_every_cell: true,
+};
+
 impl Invariant for SettlementBalances {
-    fn id(&self) -> &'static str {
-        "settlement-balances"
-    }
-
-    fn description(&self) -> &'static str {
-        "per PG, settlement net = approvals − cancels = PG ledger net"
-    }
-
-    fn unit(&self) -> &'static str {
-        "PGs"
-    }
-
-    fn none_because(&self) -> &'static str {
-        "no PG took part in the run"
-    }
-
-    fn needs_ledgers(&self) -> bool {
-        true
-    }
-
-    fn needs_every_cell(&self) -> bool {
-        true
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
 
     fn check(&self, e: &Evidence) -> Checked {
@@ -58,7 +48,7 @@ impl Invariant for SettlementBalances {
             let settlement_net = settled.get(pg.as_str()).copied().unwrap_or(0);
             if ledger_net != platform_net || settlement_net != ledger_net {
                 let mut v = e.violation(
-                    self.id(),
+                    ABOUT.id,
                     None,
                     format!("{pg}: platform balances = settlement net = PG ledger net"),
                     format!("platform {platform_net}, settlement {settlement_net}, {pg} ledger {ledger_net}"),
@@ -74,7 +64,7 @@ impl Invariant for SettlementBalances {
 #[cfg(test)]
 mod tests {
     use crate::check::fixture::{cell, paid, History, Spec};
-    use crate::check::State;
+    use crate::check::verdict::State;
     use crate::pg::PgName;
     use crate::spec::Op;
 

@@ -1,29 +1,23 @@
 //! `single-charge`: one order is approved at its PG at most once. One fact per acknowledged
 //! order looked up in its PG's ledger.
 
-use super::{Checked, Evidence, Invariant};
+use super::evidence::Evidence;
+use super::invariant::{About, Checked, Invariant};
 
 pub struct SingleCharge;
 
+const ABOUT: About = About {
+    id: "single-charge",
+    promise: "one order → at most one successful PG approval",
+    unit: "orders",
+    none_because: "no order was acknowledged",
+    needs_ledgers: true,
+    ..About::BASE
+};
+
 impl Invariant for SingleCharge {
-    fn id(&self) -> &'static str {
-        "single-charge"
-    }
-
-    fn description(&self) -> &'static str {
-        "one order → at most one successful PG approval"
-    }
-
-    fn unit(&self) -> &'static str {
-        "orders"
-    }
-
-    fn none_because(&self) -> &'static str {
-        "no order was acknowledged"
-    }
-
-    fn needs_ledgers(&self) -> bool {
-        true
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
 
     fn check(&self, e: &Evidence) -> Checked {
@@ -35,7 +29,7 @@ impl Invariant for SingleCharge {
             if approved.len() > 1 {
                 let list: Vec<_> = approved.iter().map(|p| format!("{} ({} won)", p.pg_payment_id, p.total)).collect();
                 checked.violations.push(e.violation(
-                    self.id(),
+                    ABOUT.id,
                     Some(order),
                     "at most one PG approval".into(),
                     format!("{} approvals at {}: {}", approved.len(), cell.pg, list.join(", ")),
@@ -49,7 +43,7 @@ impl Invariant for SingleCharge {
 #[cfg(test)]
 mod tests {
     use crate::check::fixture::{cell, paid, History, Spec};
-    use crate::check::State;
+    use crate::check::verdict::State;
     use crate::pg::PgName;
     use crate::spec::Op;
 

@@ -1,28 +1,25 @@
 //! `unique-order`: one idempotency key makes at most one order, and every click with that key
 //! got the same order id. One fact per key whose create was accepted.
 
-use super::{Checked, Evidence, Invariant};
+use super::evidence::Evidence;
+use super::invariant::{About, Checked, Invariant};
 use crate::record::{Call, Cell, Phase, Purpose};
 use crate::spec::Op;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct UniqueOrder;
 
+const ABOUT: About = About {
+    id: "unique-order",
+    promise: "one idempotency key → at most one order; every click got the same order id",
+    unit: "idempotency keys",
+    none_because: "no order was created with an idempotency key",
+    ..About::BASE
+};
+
 impl Invariant for UniqueOrder {
-    fn id(&self) -> &'static str {
-        "unique-order"
-    }
-
-    fn description(&self) -> &'static str {
-        "one idempotency key → at most one order; every click got the same order id"
-    }
-
-    fn unit(&self) -> &'static str {
-        "idempotency keys"
-    }
-
-    fn none_because(&self) -> &'static str {
-        "no order was created with an idempotency key"
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
 
     fn check(&self, e: &Evidence) -> Checked {
@@ -40,7 +37,7 @@ impl Invariant for UniqueOrder {
             if fresh.len() > 1 {
                 let orders: Vec<_> = fresh.iter().copied().collect();
                 let mut v = e.violation(
-                    self.id(),
+                    ABOUT.id,
                     Some(orders[0]),
                     format!("one order for idempotency key {key}"),
                     format!("{} orders created: {}", orders.len(), orders.join(", ")),
@@ -67,7 +64,7 @@ pub fn by_key<'a>(calls: &[&'a Call], op: Op) -> BTreeMap<(Cell, String), Vec<&'
 #[cfg(test)]
 mod tests {
     use crate::check::fixture::{cell, History, Spec};
-    use crate::check::State;
+    use crate::check::verdict::State;
     use crate::spec::Op;
 
     fn clicks(orders: &[&str]) -> History {

@@ -1,7 +1,7 @@
 //! `paydrill bench fakes`: the PG-fake server benchmark.
 
-use super::CommandResult;
 use crate::drive::bench;
+use crate::exit::CommandResult;
 use crate::exit::{Exit, Fatal};
 use crate::fakes::ServerKind;
 

@@ -1,6 +1,6 @@
 //! `paydrill check`: validate scenario, profile and mock files without running anything.
 
-use super::CommandResult;
+use crate::exit::CommandResult;
 use crate::exit::{Exit, Fatal};
 use crate::input::{self, InputError};
 use crate::spec::{MockConfig, Profile, Scenario};

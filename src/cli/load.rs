@@ -1,9 +1,9 @@
 //! `paydrill load`: the flags of the load driver, with goose's own flags passed through.
 
-use super::CommandResult;
 use crate::drive::load::{self as driver, LoadEvent, LoadOptions, DEFAULT_MIX};
 use crate::drive::merge;
 use crate::drive::setup::{FaultOverrides, TargetChoice};
+use crate::exit::CommandResult;
 use crate::measure::Slo;
 use crate::pg::PgName;
 use crate::units::{parse_duration, parse_rate, parse_share, Rate};

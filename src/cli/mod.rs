@@ -9,7 +9,7 @@ mod run;
 mod serve;
 mod settle;
 
-use crate::exit::{Exit, Fatal};
+use crate::exit::Exit;
 use clap::{Parser, Subcommand};
 
 /// paydrill drills order and payment platforms: it runs payment scenarios against a platform
@@ -91,6 +91,3 @@ fn init_tracing() {
     let ansi = progress::fancy();
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).try_init();
 }
-
-/// Result of a command.
-pub type CommandResult = Result<Exit, Fatal>;

@@ -1,9 +1,9 @@
 //! `paydrill run`: flags, progress display, and the printed summary for the run driver.
 
 use super::progress::CellProgress;
-use super::CommandResult;
 use crate::drive::run::{self as driver, RunEvent, RunOptions};
 use crate::drive::setup::{FaultOverrides, TargetChoice};
+use crate::exit::CommandResult;
 use crate::pg::PgName;
 use crate::units::parse_share;
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! `paydrill serve`: the reference platform and the PG fakes, standalone, until Ctrl-C.
 
-use super::CommandResult;
 use crate::embedded;
+use crate::exit::CommandResult;
 use crate::exit::{Exit, Fatal};
 use crate::fakes::{FakeFleet, ServerKind};
 use crate::platform::{Platform, PlatformConfig};

@@ -1,6 +1,6 @@
 //! `paydrill settle`: rebuild the settlement CSV from a recorded history.
 
-use super::CommandResult;
+use crate::exit::CommandResult;
 use crate::exit::{Exit, Fatal};
 use crate::record::History;
 use crate::report;

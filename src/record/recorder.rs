@@ -1,7 +1,8 @@
 //! Where a run's events go as they happen: kept in memory and, when given a file, streamed to
 //! it as JSON Lines.
 
-use super::{Event, History};
+use super::event::Event;
+use super::history::History;
 use crate::locks::lock;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};

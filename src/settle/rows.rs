@@ -1,7 +1,8 @@
 //! The settlement rows: every movement in the PG ledgers, matched to what the platform
 //! acknowledged (`reconciled` = `Y`), then what the platform acknowledged that no PG holds.
 
-use super::{acknowledged, Acknowledged, SettlementRow};
+use super::acknowledged::{acknowledged, Acknowledged};
+use super::columns::SettlementRow;
 use crate::pg::{Krw, LedgerPayment, PgName};
 use crate::record::{Call, History};
 use std::collections::{BTreeMap, HashMap};

@@ -2,7 +2,7 @@
 //! (the summaries' settlement table), and net per PG (the settlement-balances check). One
 //! accumulator, [`SummaryBook`], serves rows that arrive all at once or one order at a time.
 
-use super::{SettlementRow, SummaryRow};
+use super::columns::{SettlementRow, SummaryRow};
 use crate::pg::Krw;
 use std::collections::BTreeMap;
 

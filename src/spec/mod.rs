@@ -4,13 +4,15 @@
 
 mod fault;
 mod mock;
+mod op;
 pub mod profile;
 pub mod scenario;
 
 pub use fault::{Fault, FaultRates};
 pub use mock::{MockConfig, Quirks};
+pub use op::{Op, STATES};
 pub use profile::{Profile, Vars};
-pub use scenario::{Expect, Op, Outcome, Scenario, Step, StepFault};
+pub use scenario::{Expect, Outcome, Scenario, Step, StepFault};
 
 use crate::input::InputError;
 use std::path::Path;

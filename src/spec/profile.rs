@@ -4,7 +4,7 @@
 //! platform's status words in canonical terms. QA points paydrill at their platform by
 //! writing one of these.
 
-use super::scenario::{Op, STATES};
+use super::op::{Op, STATES};
 use crate::input::{self, line_of, InputError};
 use serde::Deserialize;
 use serde_json::Value;

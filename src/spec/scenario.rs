@@ -3,40 +3,12 @@
 //! cannot hold) is reported as `file:line: message` before anything runs.
 
 use super::fault::Fault;
+use super::op::{Op, STATES};
 use crate::input::{self, line_of, InputError};
 use crate::pg::Krw;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
-
-/// The harness's operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Op {
-    CreateOrder,
-    Approve,
-    PartialCancel,
-    Cancel,
-    Inquire,
-}
-
-impl Op {
-    pub const ALL: [Op; 5] = [Op::CreateOrder, Op::Approve, Op::PartialCancel, Op::Cancel, Op::Inquire];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Op::CreateOrder => "create_order",
-            Op::Approve => "approve",
-            Op::PartialCancel => "partial_cancel",
-            Op::Cancel => "cancel",
-            Op::Inquire => "inquire",
-        }
-    }
-
-    fn parse(word: &str) -> Option<Op> {
-        Op::ALL.into_iter().find(|op| op.as_str() == word)
-    }
-}
 
 /// What a step's answers must be: `ok` (accepted), `rejected` (refused), or `any`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,9 +18,6 @@ pub enum Outcome {
     Rejected,
     Any,
 }
-
-/// The canonical payment states a platform answer is mapped to.
-pub const STATES: [&str; 7] = ["CREATED", "APPROVING", "APPROVED", "PARTIAL_CANCELED", "CANCELED", "FAILED", "UNKNOWN"];
 
 /// A step's expectations; each is checked only when given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

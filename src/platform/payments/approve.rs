@@ -3,8 +3,8 @@
 
 use super::{store_failed, Answer, Payments, PgLink, PAID_STATES};
 use crate::pg::{ApproveRequest, ErrorCategory, Krw, PaymentRef, PgError, PgStatus, Rejection};
+use crate::platform::defect::Defect;
 use crate::platform::store::{self, OrderRow, PaymentRow, TransactionRow};
-use crate::platform::Defect;
 use serde_json::json;
 
 impl Payments {

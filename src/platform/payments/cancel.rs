@@ -4,8 +4,8 @@
 
 use super::{key_reused, store_failed, Answer, Payments, PgLink};
 use crate::pg::{CancelRequest, ErrorCategory, Krw, PaymentRef};
+use crate::platform::defect::Defect;
 use crate::platform::store::{self, OrderRow, PaymentRow, TransactionRow};
-use crate::platform::Defect;
 use serde_json::{json, Value};
 
 impl Payments {

@@ -3,8 +3,8 @@
 
 use super::{store_failed, Answer, CreateOrder, Payments};
 use crate::pg::PgName;
+use crate::platform::defect::Defect;
 use crate::platform::store::{self, Inserted, OrderRow};
-use crate::platform::Defect;
 use serde_json::json;
 use std::sync::atomic::Ordering;
 

@@ -5,8 +5,8 @@
 
 use super::{key_reused, store_failed, Answer, Payments};
 use crate::pg::{CancelRequest, Krw, PaymentRef};
+use crate::platform::defect::Defect;
 use crate::platform::store::OrderRow;
-use crate::platform::Defect;
 use serde_json::json;
 
 impl Payments {

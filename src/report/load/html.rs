@@ -1,7 +1,7 @@
 //! The load run's `report.html`: for a capacity search, the p99 of every op against the
 //! scheduled rate with each step marked held or not; then the summary.
 
-use super::LoadReport;
+use super::input::LoadReport;
 use crate::report::escape;
 use std::fmt::Write;
 

@@ -1,7 +1,8 @@
 //! The Markdown summaries of a load run (per step: arrivals, per-op latency, the SLO, the
 //! invariants with what each checked over every order) and of a merge of shards.
 
-use super::{op_figures, ops_of, LoadReport, MergeReport};
+use super::input::{LoadReport, MergeReport};
+use super::ops::{op_figures, ops_of};
 use crate::check::{EXPECTATION, INVARIANTS};
 use crate::measure::{InvariantTally, LatencyBook};
 use crate::report::tables::{invariants_table, settlement_table};
@@ -77,7 +78,7 @@ pub fn summary_markdown(r: &LoadReport) -> String {
 /// Per invariant over every order of a step: state, facts checked, violations.
 fn invariant_tallies(md: &mut String, tallies: &std::collections::BTreeMap<String, InvariantTally>) {
     let _ = writeln!(md, "\n| invariant | state | checked | violations |\n|---|---|--:|--:|");
-    let units = INVARIANTS.iter().map(|inv| (inv.id(), inv.unit())).chain([(EXPECTATION, "expectations")]);
+    let units = INVARIANTS.iter().map(|inv| (inv.about().id, inv.about().unit)).chain([(EXPECTATION, "expectations")]);
     for (id, unit) in units {
         let Some(t) = tallies.get(id) else { continue };
         let state = if t.violations > 0 {

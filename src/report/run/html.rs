@@ -2,8 +2,8 @@
 //! its evidence (the platform calls, the PG ledger entries and the requests the PG received),
 //! and per-op latency bars. No scripts, no external assets.
 
+use super::input::RunReport;
 use super::matrix::{mark, verdict_line, Matrix};
-use super::RunReport;
 use crate::record::Call;
 use crate::report::escape;
 use crate::spec::Op;

@@ -1,8 +1,8 @@
 //! `summary.json`: the run's verdict for machines — cells, every invariant with its state and
 //! count, the violations and the settlement totals — under a schema version.
 
+use super::input::RunReport;
 use super::matrix::verdict_line;
-use super::RunReport;
 use crate::settle::SummaryBook;
 use serde_json::json;
 

@@ -3,8 +3,8 @@
 //! `invariants` with a testcase per invariant: passed with what it checked, failed with its
 //! violations, or skipped with why it was not checked. The root's counts are the suites' sums.
 
+use super::input::RunReport;
 use super::matrix::Matrix;
-use super::RunReport;
 use crate::check::State;
 use crate::report::escape;
 use std::fmt::Write;

@@ -1,8 +1,8 @@
 //! `summary.md`: the verdict, the scenario × PG matrix, the invariants with what each checked,
 //! the violations and the settlement totals, fit for a terminal and a CI step summary.
 
+use super::input::RunReport;
 use super::matrix::{mark, verdict_line, Matrix};
-use super::RunReport;
 use crate::check::step_answers;
 use crate::pg::PgName;
 use crate::record::{Mode, Purpose};
@@ -31,15 +31,7 @@ pub fn summary_markdown(report: &RunReport) -> String {
         );
     }
     let matrix = Matrix::of(report);
-    let _ = write!(md, "| scenario |");
-    for pg in &matrix.pgs {
-        let _ = write!(md, " {pg} |");
-    }
-    let _ = write!(md, "\n|---|");
-    for _ in &matrix.pgs {
-        let _ = write!(md, ":-:|");
-    }
-    md.push('\n');
+    pg_columns(&mut md, &matrix.pgs, ":-:");
     for s in &matrix.scenarios {
         let _ = write!(md, "| {s} |");
         for pg in &matrix.pgs {
@@ -70,6 +62,19 @@ pub fn summary_markdown(report: &RunReport) -> String {
     md
 }
 
+/// The head of a scenario × PG table, each PG's column aligned by `align` (`:-:`, `---`).
+fn pg_columns(md: &mut String, pgs: &[PgName], align: &str) {
+    let _ = write!(md, "| scenario |");
+    for pg in pgs {
+        let _ = write!(md, " {pg} |");
+    }
+    let _ = write!(md, "\n|---|");
+    for _ in pgs {
+        let _ = write!(md, "{align}|");
+    }
+    md.push('\n');
+}
+
 /// Direct mode: each PG's final status and balance per scenario, side by side; a PG that
 /// disagrees with the others is marked ⚠.
 fn side_by_side(report: &RunReport, matrix: &Matrix, md: &mut String) {
@@ -82,15 +87,7 @@ fn side_by_side(report: &RunReport, matrix: &Matrix, md: &mut String) {
         .filter_map(|v| v.pg.map(|pg| (v.scenario.clone(), pg)))
         .collect();
     let _ = writeln!(md, "\n## Side by side: final status and balance per PG (repeat 1)\n");
-    let _ = write!(md, "| scenario |");
-    for pg in &matrix.pgs {
-        let _ = write!(md, " {pg} |");
-    }
-    let _ = write!(md, "\n|---|");
-    for _ in &matrix.pgs {
-        let _ = write!(md, "---|");
-    }
-    md.push('\n');
+    pg_columns(md, &matrix.pgs, "---");
     for s in &matrix.scenarios {
         let _ = write!(md, "| {s} |");
         let finals: Vec<_> = answers

@@ -1,7 +1,7 @@
 //! The scenario × PG matrix and the verdict line, as every run report shows them: which cells
 //! passed, in the run's scenario order and the PG table's order.
 
-use super::RunReport;
+use super::input::RunReport;
 use crate::pg::PgName;
 use crate::record::Cell;
 use std::collections::{BTreeMap, BTreeSet};

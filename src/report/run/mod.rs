@@ -2,31 +2,19 @@
 //! `settlement.csv` and `settlement-summary.csv`, all from one [`RunReport`] value.
 
 mod html;
+mod input;
 mod json;
 mod junit;
 mod markdown;
 mod matrix;
 
+pub use input::RunReport;
 pub use markdown::summary_markdown;
 pub use matrix::{mark, verdict_line, Matrix};
 
 use super::write_atomic;
-use crate::check::Verdict;
-use crate::record::{Call, History};
 use crate::settle::{self, SettlementRow};
 use std::path::Path;
-
-/// Everything a run's reports are made of, computed once by the driver.
-pub struct RunReport<'a> {
-    pub history: &'a History,
-    /// The history's calls, invoke and completion joined.
-    pub calls: &'a [Call],
-    pub verdict: &'a Verdict,
-    /// The settlement view of the run.
-    pub rows: &'a [SettlementRow],
-    /// Wall time of the run, seconds.
-    pub seconds: f64,
-}
 
 /// Writes every report file into `dir`; returns the Markdown summary (also printed).
 pub fn write_all(dir: &Path, report: &RunReport) -> std::io::Result<String> {

@@ -1,7 +1,7 @@
 //! `latency.csv` (p50/p95/p99 per op per step) and `capacity.csv` (one row per capacity step,
 //! with whether the SLO was met).
 
-use super::{ms, op_figures, ops_of};
+use super::ops::{ms, op_figures, ops_of};
 use crate::measure::StepFigures;
 use crate::spec::Op;
 use std::fmt::Write;

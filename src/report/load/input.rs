@@ -1,0 +1,53 @@
+//! What a load run's reports and a merge's summary are made of: plain values the drivers fill.
+
+use crate::check::Verdict;
+use crate::measure::{LatencyBook, ShardFigures, StepFigures};
+use crate::pg::PgName;
+use crate::settle::SummaryBook;
+use std::path::PathBuf;
+
+/// What a load run produced, for its reports.
+pub struct LoadReport<'a> {
+    pub run_id: &'a str,
+    /// Scenario name → weight.
+    pub mix: &'a [(String, u32)],
+    /// The SLO as given (`p99<200ms,errors<0.1%`), empty for none.
+    pub slo: &'a str,
+    /// The PGs the orders went to.
+    pub pgs: &'a [PgName],
+    pub find_capacity: bool,
+    pub steps: &'a [StepFigures],
+    /// The highest rate that held, for a capacity search.
+    pub best_rate: Option<f64>,
+    pub settlement: &'a SummaryBook,
+}
+
+impl LoadReport<'_> {
+    /// Whether the run passed: every step passed, or for a capacity search, some rate held.
+    pub fn passed(&self) -> bool {
+        if self.find_capacity {
+            self.best_rate.is_some()
+        } else {
+            self.steps.iter().all(StepFigures::passed)
+        }
+    }
+}
+
+/// Shards merged into one set of figures.
+pub struct MergeReport<'a> {
+    pub shards: &'a [(PathBuf, ShardFigures)],
+    pub book: &'a LatencyBook,
+    pub scheduled: u64,
+    pub started: u64,
+    pub completed: u64,
+    pub late: u64,
+    /// Every invariant over every shard's history.
+    pub verdict: &'a Verdict,
+    pub slo_broken: &'a [String],
+}
+
+impl MergeReport<'_> {
+    pub fn passed(&self) -> bool {
+        self.verdict.violations.is_empty() && self.slo_broken.is_empty()
+    }
+}

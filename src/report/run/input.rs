@@ -1,0 +1,17 @@
+//! What a run's reports are made of: one plain value the driver fills once.
+
+use crate::check::Verdict;
+use crate::record::{Call, History};
+use crate::settle::SettlementRow;
+
+/// Everything a run's reports are made of, computed once by the driver.
+pub struct RunReport<'a> {
+    pub history: &'a History,
+    /// The history's calls, invoke and completion joined.
+    pub calls: &'a [Call],
+    pub verdict: &'a Verdict,
+    /// The settlement view of the run.
+    pub rows: &'a [SettlementRow],
+    /// Wall time of the run, seconds.
+    pub seconds: f64,
+}
