@@ -12,7 +12,7 @@ pub struct SettlementBalances;
 const ABOUT: About = About {
     id: "settlement-balances",
     promise: "per PG, settlement net = approvals − cancels = PG ledger net",
-    unit: "PGs",
+    unit: "PG nets",
     none_because: "no PG took part in the run",
     needs_ledgers: true,
     needs_every_cell: true,

@@ -1,4 +1,5 @@
-//! `paydrill bench fakes`: the PG-fake server benchmark.
+//! `paydrill bench fakes`: the flags of the PG-fake server benchmark, and its table of
+//! requests per second and memory, printed.
 
 use crate::drive::bench;
 use crate::exit::CommandResult;

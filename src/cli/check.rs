@@ -1,4 +1,5 @@
-//! `paydrill check`: validate scenario, profile and mock files without running anything.
+//! `paydrill check`: validate scenario, profile and mock files without running anything; the
+//! kind of each file is recognised from its contents, and every mistake names file and line.
 
 use crate::exit::CommandResult;
 use crate::exit::{Exit, Fatal};

@@ -1,4 +1,5 @@
-//! `paydrill load`: the flags of the load driver, with goose's own flags passed through.
+//! `paydrill load` and `paydrill merge`: the flags of the load driver (goose's own flags
+//! passed through), the mix and shard parsers, and the progress lines printed as steps run.
 
 use crate::drive::load::{self as driver, LoadEvent, LoadOptions, DEFAULT_MIX};
 use crate::drive::merge;

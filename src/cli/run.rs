@@ -1,4 +1,5 @@
-//! `paydrill run`: flags, progress display, and the printed summary for the run driver.
+//! `paydrill run`: the flags of the run driver, turned into its plain options; progress on the
+//! terminal; the summary printed at the end.
 
 use super::progress::CellProgress;
 use crate::drive::run::{self as driver, RunEvent, RunOptions};

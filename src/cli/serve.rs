@@ -1,4 +1,5 @@
-//! `paydrill serve`: the reference platform and the PG fakes, standalone, until Ctrl-C.
+//! `paydrill serve`: the reference platform and the PG fakes, standalone on loopback, until
+//! Ctrl-C; with `--no-fakes` the platform alone, pointed at the mocks' fixed ports.
 
 use crate::embedded;
 use crate::exit::CommandResult;

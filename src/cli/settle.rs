@@ -1,4 +1,5 @@
-//! `paydrill settle`: rebuild the settlement CSV from a recorded history.
+//! `paydrill settle`: rebuild the settlement CSV (and its totals, with `--out`) from a recorded
+//! history, byte for byte what the run wrote.
 
 use crate::exit::CommandResult;
 use crate::exit::{Exit, Fatal};

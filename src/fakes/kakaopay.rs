@@ -1,12 +1,14 @@
 //! KakaoPay (new online API), server side: `POST /online/v1/payment/{ready,approve,cancel,order}`
-//! with JSON bodies and `Authorization: SECRET_KEY <key>`; a wrong key or `cid` gets 401.
-//! KakaoPay publishes no error table, so the negative `error_code`s are paydrill's choice
-//! (see `crate::pg::kakaopay::codes`). `ready` makes a READY payment with a `tid`; `approve`
-//! takes the amount from it (so a second `ready` of a still-unapproved order replaces it).
-//! Chosen codes: -401 bad key/cid (HTTP 401), -2 unreadable request, -701 duplicate
-//! `partner_order_id`, -702 already approved, -703 cancel of an unapproved payment, -721 no such
-//! tid, -780 amount mismatch, -797 already cancelled, -798 over the cancelable amount, -799
-//! `cancel_available_amount` mismatch (all HTTP 400), -9798 internal (HTTP 500).
+//! with JSON bodies and `Authorization: SECRET_KEY <key>`; a wrong key or `cid` gets 401. KakaoPay
+//! publishes no error table, so the negative `error_code`s are paydrill's choice (see
+//! `crate::pg::kakaopay::codes`).
+//!
+//! `ready` makes a READY payment with a `tid`; `approve` takes the amount from it (so a second
+//! `ready` of a still-unapproved order replaces it). Chosen codes: -401 bad key/cid (HTTP 401), -2
+//! unreadable request, -701 duplicate `partner_order_id`, -702 already approved, -703 cancel of an
+//! unapproved payment, -721 no such tid, -780 amount mismatch, -797 already cancelled, -798 over
+//! the cancelable amount, -799 `cancel_available_amount` mismatch (all HTTP 400), -9798 internal
+//! (HTTP 500).
 
 use super::ledger::{LedgerError, Settled};
 use super::wire::{krw_field, kst, text_field, FakeReply, FakeRequest, WireCall, WireServer};

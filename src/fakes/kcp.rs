@@ -1,7 +1,8 @@
 //! NHN KCP, server side: JSON bodies carrying `site_cd` and `kcp_cert_info` (a wrong pair is
 //! refused with HTTP 200 and `res_cd` 8001), answers HTTP 200 with `res_cd`/`res_msg`.
-//! Approve `POST /gw/enc/v1/payment` (`enc_data`, `ordr_idxx`, `ordr_mony`), cancel
-//! `POST /gw/mod/v1/cancel` (`tno`, `mod_type` STSC full / STPC partial, `mod_mny`, `rem_mny`,
+//!
+//! Approve `POST /gw/enc/v1/payment` (`enc_data`, `ordr_idxx`, `ordr_mony`), cancel `POST
+//! /gw/mod/v1/cancel` (`tno`, `mod_type` STSC full / STPC partial, `mod_mny`, `rem_mny`,
 //! `mod_desc`), inquiry `POST /std/inquery` (`tno`).
 //!
 //! Chosen where the public material is silent:

@@ -1,11 +1,12 @@
 //! Naver Pay, server side: form bodies under `/{partnerId}/naverpay/payments/{version}/{api}`
 //! (partnerId = the partner's `merchant_id`), headers `X-Naver-Client-Id` (the partner id) and
 //! `X-Naver-Client-Secret`, the `{code, message, body}` envelope with `code: "Success"`.
+//!
 //! Approve `POST .../v2.2/apply/payment` (form `paymentId`), cancel `POST .../v1/cancel`
 //! (`paymentId, cancelAmount, cancelReason, cancelRequester, taxScopeAmount, taxExScopeAmount,
 //! doCompareRest, expectedRestAmount`; the answer carries `payHistId`, the cancel's own id, and
-//! `totalRestAmount`), history `POST .../v2.2/list/history/{paymentId}`.
-//! `X-NaverPay-Idempotency-Key` replays are honoured.
+//! `totalRestAmount`), history `POST .../v2.2/list/history/{paymentId}`. `X-NaverPay-Idempotency-
+//! Key` replays are honoured.
 //!
 //! Chosen where the public material is silent:
 //! - The approve body has no order id or amount, as on the real API. They are fixed earlier by a

@@ -1,13 +1,13 @@
 //! NicePay (Start API), server side: JSON, Basic auth of `clientKey:secretKey`, HTTP 200 with
-//! `resultCode`. Approve `POST /v1/payments/{tid}` (`amount`), cancel
-//! `POST /v1/payments/{tid}/cancel` (`reason`, `orderId` required and never reused,
-//! `cancelAmt`), read `GET /v1/payments/{tid}` or `GET /v1/payments/find/{orderId}`.
-//! Codes from NicePay's docs; chosen where they are silent (see `crate::pg::nicepay::codes`):
-//! a bad key answers `U104` with HTTP 401, `A118` already approved, `2003` cancel of an
-//! unapproved transaction, `2041` a reused cancel orderId, `9001` an unreadable request;
-//! NicePay has no balance-assertion field, so `2032` also stands for a balance mismatch.
-//! The approve body has no orderId: the tid is the authentication result, `nicepay_<orderId>`
-//! in paydrill's stand-in.
+//! `resultCode`. Approve `POST /v1/payments/{tid}` (`amount`), cancel `POST
+//! /v1/payments/{tid}/cancel` (`reason`, `orderId` required and never reused, `cancelAmt`), read
+//! `GET /v1/payments/{tid}` or `GET /v1/payments/find/{orderId}`.
+//!
+//! Codes from NicePay's docs; chosen where they are silent (see `crate::pg::nicepay::codes`): a bad
+//! key answers `U104` with HTTP 401, `A118` already approved, `2003` cancel of an unapproved
+//! transaction, `2041` a reused cancel orderId, `9001` an unreadable request; NicePay has no
+//! balance-assertion field, so `2032` also stands for a balance mismatch. The approve body has no
+//! orderId: the tid is the authentication result, `nicepay_<orderId>` in paydrill's stand-in.
 
 use super::ledger::{LedgerError, Settled};
 use super::wire::{krw_field, kst, order_in_payment_id, text_field, FakeReply, FakeRequest, WireCall, WireServer};

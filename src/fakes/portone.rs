@@ -1,14 +1,14 @@
-//! PortOne V2, server side: JSON, `Authorization: PortOne <secret>` (401 `UNAUTHORIZED`),
-//! errors as HTTP status + `{type, message}` with PortOne's types, `Idempotency-Key` (16–256
-//! characters, else 400 `INVALID_REQUEST`) replays the first answer. Cancel
-//! `POST /payments/{paymentId}/cancel` (`amount` absent = full, `reason`,
+//! PortOne V2, server side: JSON, `Authorization: PortOne <secret>` (401 `UNAUTHORIZED`), errors as
+//! HTTP status + `{type, message}` with PortOne's types; an `Idempotency-Key` (16–256 characters,
+//! else 400 `INVALID_REQUEST`) replays the first answer.
+//!
+//! Cancel `POST /payments/{paymentId}/cancel` (`amount` absent = full, `reason`,
 //! `currentCancellableAmount`) answers `{cancellation: {status: SUCCEEDED, id, totalAmount,
-//! cancelledAt}}`; `GET /payments/{paymentId}` answers the Payment with
-//! `amount{total, paid, cancelled}`, `cancellations[]` and the status words READY, PAID, FAILED,
-//! PARTIAL_CANCELLED, CANCELLED. Errors from the notes: 409 `CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT`,
-//! 409 `PAYMENT_ALREADY_CANCELLED`, 409 `CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN`, 404
-//! `PAYMENT_NOT_FOUND`, 400 `INVALID_REQUEST`, 401 `UNAUTHORIZED`, 502 `PG_PROVIDER` (the
-//! internal error).
+//! cancelledAt}}`; `GET /payments/{paymentId}` answers the Payment with `amount{total, paid,
+//! cancelled}`, `cancellations[]` and the status words READY, PAID, FAILED, PARTIAL_CANCELLED,
+//! CANCELLED. Errors from the notes: 409 `CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT`, 409
+//! `PAYMENT_ALREADY_CANCELLED`, 409 `CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN`, 404 `PAYMENT_NOT_FOUND`,
+//! 400 `INVALID_REQUEST`, 401 `UNAUTHORIZED`, 502 `PG_PROVIDER` (the internal error).
 //!
 //! Chosen where the notes are silent:
 //! - Confirm is `POST /payments/{paymentId}/confirm` with `totalAmount` (required: the fake has

@@ -1,8 +1,9 @@
-//! Toss Payments, server side. Paths, fields, status words and error codes follow Toss's
-//! public docs (see shared/pg-wire-formats.md). Chosen where the notes are silent: a confirm
-//! whose amount differs from the authenticated one is refused with 400 `NOT_MATCHES_AMOUNT`;
-//! `FORBIDDEN_CONSECUTIVE_REQUEST` (two cancels within 1 s) is not simulated, since it would
-//! refuse every scripted back-to-back cancel.
+//! Toss Payments, server side. Paths, fields, status words and error codes follow Toss's public
+//! docs (see shared/pg-wire-formats.md).
+//!
+//! Chosen where the notes are silent: a confirm whose amount differs from the authenticated one is
+//! refused with 400 `NOT_MATCHES_AMOUNT`; `FORBIDDEN_CONSECUTIVE_REQUEST` (two cancels within 1 s)
+//! is not simulated, since it would refuse every scripted back-to-back cancel.
 
 use super::ledger::{LedgerError, Settled};
 use super::wire::{kst, FakeReply, FakeRequest, WireCall, WireServer};

@@ -1,8 +1,10 @@
-//! KICC EasyPay, client side: JSON with `resCd` (`0000` ok). Approve
-//! `POST /api/v2/trades/approval`, cancel `POST /api/trades/revise` (`reviseTypeCode` 40 full /
-//! 32 partial, `amount`, `remainAmount` = balance before), status
-//! `POST /api/trades/retrieveTransaction`. Every request carries `mallId`, a fresh
-//! `shopTransactionId` and `msgAuthValue` (hex SHA-256 of secret|mallId|shopTransactionId).
+//! KICC EasyPay, client side: JSON with `resCd` (`0000` ok). Approve `POST
+//! /api/v2/trades/approval`, cancel `POST /api/trades/revise` (`reviseTypeCode` 40 full / 32
+//! partial, `amount`, `remainAmount` = balance before), status `POST
+//! /api/trades/retrieveTransaction`.
+//!
+//! Every request carries `mallId`, a fresh `shopTransactionId` and `msgAuthValue` (hex SHA-256 of
+//! secret|mallId|shopTransactionId).
 
 use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
 use super::codec::WireCodec;

@@ -1,8 +1,7 @@
-//! KakaoPay (new online API), client side: JSON bodies, `Authorization: SECRET_KEY <key>`,
-//! `cid` = merchant id. A real `ready` call gives the `tid`; then `approve`, `cancel`
-//! (`cancel_amount` always spelled out, `cancel_available_amount` asserts the balance) and
-//! `order` (inquire), all `POST /online/v1/payment/...`. Errors: 4xx with a negative
-//! `error_code`.
+//! KakaoPay (new online API), client side: JSON bodies, `Authorization: SECRET_KEY <key>`, `cid` =
+//! merchant id. A real `ready` call gives the `tid`; then `approve`, `cancel` (`cancel_amount`
+//! always spelled out, `cancel_available_amount` asserts the balance) and `order` (inquire), all
+//! `POST /online/v1/payment/...`. Errors: 4xx with a negative `error_code`.
 
 use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
 use super::codec::WireCodec;

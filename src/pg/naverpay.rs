@@ -1,6 +1,8 @@
 //! Naver Pay, client side: form bodies, headers `X-Naver-Client-Id`, `X-Naver-Client-Secret`,
 //! `X-NaverPay-Chain-Id`, `X-NaverPay-Idempotency-Key`; envelope `{code: "Success", message,
-//! body}`. A `reserve` call gives the payment id, then `POST /{partnerId}/naverpay/payments/
+//! body}`.
+//!
+//! A `reserve` call gives the payment id, then `POST /{partnerId}/naverpay/payments/
 //! v2.2/apply/payment`; cancel `.../v1/cancel` (`cancelAmount` always spelled out,
 //! `doCompareRest=1` with `expectedRestAmount` when the balance is asserted); history
 //! `.../v2.2/list/history/{paymentId}`.

@@ -1,12 +1,13 @@
 //! PortOne V2, client side: JSON, `Authorization: PortOne <secret>`, errors as HTTP status +
-//! `{type, message}`, `Idempotency-Key` on POST. The merchant chooses the `paymentId`. Confirm
-//! `POST /payments/{paymentId}/confirm`, cancel `POST /payments/{paymentId}/cancel` (`amount`
-//! absent = full, `currentCancellableAmount` asserts the balance), read `GET /payments/{paymentId}`.
-//! The confirm is paydrill's choice (see `src/fakes/portone.rs`): `orderName` carries the
-//! merchant order id, `totalAmount` the amount. The paymentId is the default
-//! `portone_<merchant order id>`. PortOne's cancel answer carries no balance, so
-//! `PgCancel::balance_after` is `None`. `Idempotency-Key` must be 16–256 characters: shorter
-//! caller keys get a fixed prefix, longer ones are hashed ([`idempotency_key`]).
+//! `{type, message}`, `Idempotency-Key` on POST. The merchant chooses the `paymentId`.
+//!
+//! Confirm `POST /payments/{paymentId}/confirm`, cancel `POST /payments/{paymentId}/cancel`
+//! (`amount` absent = full, `currentCancellableAmount` asserts the balance), read `GET
+//! /payments/{paymentId}`. The confirm is paydrill's choice (see `src/fakes/portone.rs`):
+//! `orderName` carries the merchant order id, `totalAmount` the amount. The paymentId is the
+//! default `portone_<merchant order id>`. PortOne's cancel answer carries no balance, so
+//! `PgCancel::balance_after` is `None`. `Idempotency-Key` must be 16–256 characters: shorter caller
+//! keys get a fixed prefix, longer ones are hashed ([`idempotency_key`]).
 
 use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
 use super::codec::WireCodec;

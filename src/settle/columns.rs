@@ -1,4 +1,5 @@
-//! The settlement files' rows, in DESIGN's column order, and their RFC 4180 encoding.
+//! The settlement files' rows, in DESIGN's column order (`settlement.csv`,
+//! `settlement-summary.csv`), and their RFC 4180 encoding with a header row.
 
 use crate::pg::Krw;
 use serde::Serialize;

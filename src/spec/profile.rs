@@ -1,8 +1,7 @@
-//! Profiles (`scenarios/profiles/*.toml`): how each harness op maps onto one platform's HTTP
-//! API — method, path and header templates, a JSON body template with `{vars}`, the JSON
-//! pointers that read `order_id`, `payment_id`, `status` and `balance` from an answer, and the
-//! platform's status words in canonical terms. QA points paydrill at their platform by
-//! writing one of these.
+//! Profiles (`scenarios/profiles/*.toml`): how each harness op maps onto one platform's HTTP API —
+//! method, path and header templates, a JSON body template with `{vars}`, the JSON pointers that
+//! read `order_id`, `payment_id`, `status` and `balance` from an answer, and the platform's status
+//! words in canonical terms. QA points paydrill at their platform by writing one of these.
 
 use super::op::{Op, STATES};
 use crate::input::{self, line_of, InputError};

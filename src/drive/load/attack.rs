@@ -116,7 +116,6 @@ fn goose_config(
         config.no_percentiles_over_time = true;
     }
     config.no_telnet = true;
-    config.no_websocket = true;
     config.quiet = config.quiet.max(1);
     if config.verbose == 0 {
         config.no_print_metrics = true;

@@ -1,9 +1,10 @@
 //! The reference platform's business logic, one file per op: create an order (stored first,
-//! answered at once, idempotent by a UNIQUE key), approve through the order's PG (idempotent;
-//! a timeout leaves `UNKNOWN`, resolved by inquiry), serialised cancels that never exceed the
-//! balance, and reads; the planted defects' paths apart in `defective`. This file holds what
-//! they share: the answer, the PG link, loading an order and showing it. HTTP lives in `api`,
-//! SQL in `store`.
+//! answered at once, idempotent by a UNIQUE key), approve through the order's PG (idempotent; a
+//! timeout leaves `UNKNOWN`, resolved by inquiry), serialised cancels that never exceed the
+//! balance, and reads; the planted defects' paths apart in `defective`.
+//!
+//! This file holds what they share: the answer, the PG link, loading an order and showing it. HTTP
+//! lives in `api`, SQL in `store`.
 
 mod approve;
 mod cancel;

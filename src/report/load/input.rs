@@ -1,4 +1,5 @@
-//! What a load run's reports and a merge's summary are made of: plain values the drivers fill.
+//! What a load run's reports and a merge's summary are made of: plain values the drivers fill,
+//! and whether each passed.
 
 use crate::check::Verdict;
 use crate::measure::{LatencyBook, ShardFigures, StepFigures};

@@ -1,4 +1,5 @@
-//! Per-op latency figures as text: what a load summary, `latency.csv` and a merge show per op.
+//! Per-op latency figures as text: calls, errors and percentiles, as a load summary,
+//! `latency.csv` and a merge show them per op.
 
 use crate::measure::LatencyBook;
 use crate::spec::Op;

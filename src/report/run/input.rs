@@ -1,4 +1,5 @@
-//! What a run's reports are made of: one plain value the driver fills once.
+//! What a run's reports are made of: one plain value the driver fills once — the history, its
+//! joined calls, the verdict and the settlement rows — so no reporter computes them again.
 
 use crate::check::Verdict;
 use crate::record::{Call, History};
