@@ -2,9 +2,13 @@
 //! released together at a barrier where asked, faults scripted on the order's PG call, and
 //! every call recorded as invoke + completion. Judges nothing; the checkers do.
 
-use crate::fakes::{FakeFleet, Ledger};
+use crate::fakes::{FakeFleet, FaultBook, Ledger};
+use crate::pg::Krw;
 use crate::pg::PgOp;
-use crate::record::{self, AnswerFields, CallEvent, Cell, Event, Observation, Phase, Purpose, Recorder};
+use crate::record::{
+    self, AnswerFields, CallEvent, Cell, CellNote, CellNoteKind, CustomerStep, Event, Observation, Phase, Purpose,
+    Recorder,
+};
 use crate::spec::{Op, Scenario, Step, Vars};
 use crate::target::{Target, TargetAnswer, Transport};
 use std::collections::{BTreeSet, HashMap};
@@ -33,7 +37,11 @@ pub struct ExecContext<'a> {
 struct CellState {
     keys: HashMap<usize, String>,
     order_id: Option<String>,
+    /// The amount the order was created for.
+    order_amount: Option<Krw>,
     payment_id: Option<String>,
+    /// The key the PG issued when paydrill authorised the payment as the customer.
+    pg_payment_key: Option<String>,
     acked: BTreeSet<String>,
 }
 
@@ -44,8 +52,11 @@ struct Click<'a> {
     purpose: Purpose,
     op: Op,
     key: Option<String>,
+    /// The amount the request carries: a create's or a cancel's own, an approval's order amount.
+    amount: Option<Krw>,
     order_id: Option<String>,
     payment_id: Option<String>,
+    pg_payment_key: Option<String>,
 }
 
 impl ExecContext<'_> {
@@ -61,7 +72,9 @@ impl ExecContext<'_> {
             self.run_step(cell, step, &mut state).await;
         }
         for order in &state.acked {
-            self.final_read(cell, &scenario.steps[0], order).await;
+            let payment =
+                if state.order_id.as_deref() == Some(order.as_str()) { state.payment_id.clone() } else { None };
+            self.final_read(cell, &scenario.steps[0], order, payment).await;
         }
     }
 
@@ -73,11 +86,19 @@ impl ExecContext<'_> {
             None => format!("{}-{}-{}-{}-s{}", self.run_id, cell.scenario, cell.pg, cell.repeat, step.index),
         };
         state.keys.insert(step.index, key.clone());
-        if let (Some(fault), Some(fleet), Some(order)) = (step.fault, self.fleet, &state.order_id) {
-            if let Some(endpoint) = fleet.endpoint(cell.pg) {
-                endpoint.fake.faults().script(order, Some(pg_op(step.op)), fault.fault, fault.times);
+        if step.op == Op::CreateOrder && state.order_amount.is_none() {
+            state.order_amount = step.amount;
+        }
+        if self.target.wants_pg_payment_key(step.op) && state.pg_payment_key.is_none() {
+            if let (Some(order), Some(amount)) = (state.order_id.clone(), state.order_amount) {
+                state.pg_payment_key = self.authorize(cell, step, &order, amount).await;
             }
         }
+        let fault = self.script_fault(cell, step, state);
+        let amount = match step.op {
+            Op::Approve => state.order_amount,
+            _ => step.amount,
+        };
         let clicks: Vec<Click> = (0..step.clicks)
             .map(|n| Click {
                 step,
@@ -85,8 +106,10 @@ impl ExecContext<'_> {
                 purpose: Purpose::Step,
                 op: step.op,
                 key: Some(if step.distinct_keys { format!("{key}-k{}", n + 1) } else { key.clone() }),
+                amount,
                 order_id: state.order_id.clone(),
                 payment_id: state.payment_id.clone(),
+                pg_payment_key: state.pg_payment_key.clone(),
             })
             .collect();
         let answers = self.send_clicks(cell, &clicks, step.together).await;
@@ -101,6 +124,24 @@ impl ExecContext<'_> {
                 state.payment_id = a.seen.payment_id.clone();
             }
         }
+        if let Some((faults, ticket, times)) = fault {
+            if faults.unspent(ticket) == times {
+                faults.cancel(ticket);
+                let why = format!(
+                    "the {} fault scripted on step {} never reached {}'s {} call: the platform's call named none of \
+                     the order's ids paydrill knows",
+                    step.fault.map_or("", |f| f.fault.name()),
+                    step.index,
+                    cell.pg,
+                    pg_op_word(step.op)
+                );
+                self.recorder.record(Event::Note(CellNote {
+                    cell: cell.clone(),
+                    kind: CellNoteKind::NotExercised,
+                    why,
+                }));
+            }
+        }
         let Some(order) = state.order_id.clone() else { return };
         if step.clicks > 1 && (step.expect.status.is_some() || step.expect.balance.is_some()) {
             let read = Click {
@@ -109,8 +150,10 @@ impl ExecContext<'_> {
                 purpose: Purpose::AfterStep,
                 op: Op::Inquire,
                 key: None,
+                amount: None,
                 order_id: Some(order.clone()),
                 payment_id: state.payment_id.clone(),
+                pg_payment_key: state.pg_payment_key.clone(),
             };
             self.send(cell, &read, self.transport).await;
         }
@@ -126,6 +169,18 @@ impl ExecContext<'_> {
                 }));
             }
         }
+    }
+
+    /// Scripts the step's fault at its PG for the calls that name what paydrill knows of the
+    /// order: its id, its payment id and the PG key paydrill got as the customer. Returns what
+    /// is needed to ask afterwards whether the fault reached the PG.
+    fn script_fault<'f>(&'f self, cell: &Cell, step: &Step, state: &CellState) -> Option<(&'f FaultBook, u64, u32)> {
+        let (fault, order) = (step.fault?, state.order_id.as_deref()?);
+        let faults = self.fleet?.endpoint(cell.pg)?.fake.faults();
+        let ids: Vec<&str> =
+            [Some(order), state.payment_id.as_deref(), state.pg_payment_key.as_deref()].into_iter().flatten().collect();
+        let ticket = faults.script(&ids, Some(pg_op(step.op)), fault.fault, fault.times);
+        Some((faults, ticket, fault.times))
     }
 
     /// Sends a step's clicks: one after another through the transport, or released together
@@ -152,15 +207,17 @@ impl ExecContext<'_> {
     /// Reads an acknowledged order at the end. An outcome still unknown (a PG inquiry that
     /// itself failed) is asked again: the checkers need the platform's settled view, not a
     /// passing fault.
-    async fn final_read(&self, cell: &Cell, first_step: &Step, order: &str) {
+    async fn final_read(&self, cell: &Cell, first_step: &Step, order: &str, payment_id: Option<String>) {
         let read = Click {
             step: first_step,
             click: 0,
             purpose: Purpose::Final,
             op: Op::Inquire,
             key: None,
+            amount: None,
             order_id: Some(order.to_string()),
-            payment_id: None,
+            payment_id,
+            pg_payment_key: None,
         };
         for attempt in 0..FINAL_READ_ATTEMPTS {
             let answer = self.send(cell, &read, self.transport).await;
@@ -171,16 +228,46 @@ impl ExecContext<'_> {
         }
     }
 
+    /// Plays the customer: authorises the order's payment at its PG fake, the way the PG's
+    /// browser window would, and returns the key the PG issued (recorded as evidence).
+    async fn authorize(&self, cell: &Cell, step: &Step, order: &str, amount: Krw) -> Option<String> {
+        let endpoint = self.fleet.and_then(|f| f.endpoint(cell.pg))?;
+        let url = format!("{}{}", endpoint.base_url, crate::fakes::AUTHORIZE_PATH);
+        let body = serde_json::json!({ "order_id": order, "amount": amount });
+        let answer = customer_http().post(&url).json(&body).send().await;
+        let (payment_key, error) = match answer {
+            Ok(resp) => {
+                let status = resp.status();
+                let json: serde_json::Value = resp.json().await.unwrap_or_default();
+                match json["payment_key"].as_str() {
+                    Some(key) if status.is_success() => (Some(key.to_string()), None),
+                    _ => (None, Some(format!("HTTP {status}: {json}"))),
+                }
+            }
+            Err(e) => (None, Some(crate::pg::error_chain(&e))),
+        };
+        self.recorder.record(Event::Authorized(CustomerStep {
+            cell: cell.clone(),
+            step: step.index,
+            order_id: order.to_string(),
+            amount,
+            payment_key: payment_key.clone(),
+            error,
+        }));
+        payment_key
+    }
+
     /// Sends one request and records it as an invoke and a completion.
     async fn send(&self, cell: &Cell, c: &Click<'_>, via: Option<&dyn Transport>) -> TargetAnswer {
-        let pg = cell.pg.as_str();
-        let amount = if c.purpose == Purpose::Step { c.step.amount } else { None };
+        let amount = c.amount;
         let vars = Vars {
             idempotency_key: c.key.as_deref(),
-            pg: Some(pg),
+            pg: Some(cell.pg.as_str()),
             amount,
             order_id: c.order_id.as_deref(),
             payment_id: c.payment_id.as_deref(),
+            pg_payment_key: c.pg_payment_key.as_deref(),
+            env: None,
         };
         let id = self.recorder.next_id();
         let step = if c.purpose == Purpose::Final { 0 } else { c.step.index };
@@ -202,11 +289,14 @@ impl ExecContext<'_> {
             seen: None,
             error: None,
             latency_us: None,
-            pg_exchanges: Vec::new(),
+            exchanges: Vec::new(),
         };
         self.recorder.record(Event::Call(Box::new(base.clone())));
         let started = Instant::now();
-        let exchange = self.target.call(cell.pg, c.op, &vars, prepared, via).await;
+        let exchange = match c.purpose {
+            Purpose::Final => self.target.final_read(cell.pg, &vars, via).await,
+            _ => self.target.call(cell.pg, c.op, &vars, prepared, via).await,
+        };
         self.recorder.record(Event::Call(Box::new(CallEvent {
             phase: exchange.phase,
             at: record::now(),
@@ -215,10 +305,27 @@ impl ExecContext<'_> {
             seen: Some(exchange.seen.clone()).filter(|s| *s != AnswerFields::default()),
             error: exchange.error.clone(),
             latency_us: Some(started.elapsed().as_micros() as u64),
-            pg_exchanges: exchange.raw.clone(),
+            exchanges: exchange.raw.clone(),
             ..base
         })));
         exchange
+    }
+}
+
+/// The HTTP client paydrill uses as the customer at the PG fakes.
+fn customer_http() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build().expect("static client settings")
+    })
+}
+
+/// The PG call a step's op makes, in words.
+fn pg_op_word(op: Op) -> &'static str {
+    match pg_op(op) {
+        PgOp::Approve => "approve",
+        PgOp::Cancel => "cancel",
+        PgOp::Inquire => "inquiry",
     }
 }
 

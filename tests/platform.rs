@@ -146,7 +146,7 @@ async fn an_approval_held_past_the_timeout_is_unknown_then_charged_once() {
     let api = Api::new(&embedded);
     for pg in PgName::ALL {
         let order = api.create(pg, 10_000, &format!("slow-{pg}")).await;
-        embedded.fleet.fake(pg).faults().script(&order, Some(PgOp::Approve), Fault::Timeout, 1);
+        embedded.fleet.fake(pg).faults().script(&[order.as_str()], Some(PgOp::Approve), Fault::Timeout, 1);
         let started = Instant::now();
         let (status, body, _) = api.post(&format!("/orders/{order}/approve"), None, json!({})).await;
         let waited = started.elapsed();

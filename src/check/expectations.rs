@@ -53,6 +53,12 @@ impl StepJudge<'_, '_> {
         self.checked.violations.push(v);
     }
 
+    /// An expectation on a field the answer did not show: neither passed nor failed.
+    fn unobserved(&mut self, field: &str) {
+        self.checked.unobserved += 1;
+        self.checked.unobserved_why = Some(format!("an answer showed no {field} the profile can read"));
+    }
+
     fn step(&mut self, cell_calls: &[&Call]) {
         let step = self.step;
         let clicks: Vec<&Call> =
@@ -95,17 +101,26 @@ impl StepJudge<'_, '_> {
         };
         if let Some(state) = state {
             if let Some(want) = &e.status {
-                self.checked.facts += 1;
-                if state.seen.status.as_deref() != Some(want.as_str()) {
-                    let seen = format!("status {}", state.seen.status.as_deref().unwrap_or("(none)"));
-                    self.fail(format!("status {want}"), seen, vec![state.id]);
+                match state.seen.status.as_deref() {
+                    // An answer that shows no status the profile can read: not observable.
+                    None => self.unobserved("status"),
+                    Some(seen) => {
+                        self.checked.facts += 1;
+                        if seen != want {
+                            self.fail(format!("status {want}"), format!("status {seen}"), vec![state.id]);
+                        }
+                    }
                 }
             }
             if let Some(want) = e.balance {
-                self.checked.facts += 1;
-                if state.seen.balance != Some(want) {
-                    let seen = format!("balance {}", state.seen.balance.map_or("(none)".into(), |b| b.to_string()));
-                    self.fail(format!("balance {want}"), seen, vec![state.id]);
+                match state.seen.balance {
+                    None => self.unobserved("balance"),
+                    Some(seen) => {
+                        self.checked.facts += 1;
+                        if seen != want {
+                            self.fail(format!("balance {want}"), format!("balance {seen}"), vec![state.id]);
+                        }
+                    }
                 }
             }
         }

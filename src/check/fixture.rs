@@ -146,7 +146,7 @@ impl History {
             seen: None,
             error: None,
             latency_us: None,
-            pg_exchanges: Vec::new(),
+            exchanges: Vec::new(),
         };
         let seen = AnswerFields {
             order_id: s.order.map(str::to_string),
@@ -154,6 +154,7 @@ impl History {
             status: s.status.map(str::to_string),
             balance: s.balance,
             amount: s.amount,
+            ..AnswerFields::default()
         };
         let done = CallEvent {
             phase: s.phase,

@@ -1,5 +1,6 @@
 //! `identical-replay`: a replayed request got the original answer (the same order id, and for
-//! a create the same amount). One fact per replayed answer compared with its original.
+//! a create the same amount). A replay is any accepted answer to a key after the first, marked
+//! by the platform or not. One fact per replay compared with its original.
 
 use super::evidence::Evidence;
 use super::invariant::{About, Checked, Invariant};
@@ -26,9 +27,11 @@ impl Invariant for IdenticalReplay {
         let mut checked = Checked::default();
         for op in [Op::CreateOrder, Op::Approve] {
             for ((_, key), group) in by_key(&e.calls, op) {
+                // Every accepted answer to a key after the first is a replay, whether or not
+                // the platform marks it as one.
                 let oks: Vec<&&Call> = group.iter().filter(|c| c.phase == Phase::Ok).collect();
                 let Some(first) = oks.iter().find(|c| !replayed(c)).or(oks.first()) else { continue };
-                for c in oks.iter().filter(|c| replayed(c) && c.id != first.id) {
+                for c in oks.iter().filter(|c| c.id != first.id) {
                     checked.facts += 1;
                     let same_order = c.seen.order_id == first.seen.order_id;
                     let same_amount = op != Op::CreateOrder || c.seen.amount == first.seen.amount;

@@ -46,6 +46,9 @@ pub struct Checked {
     pub violations: Vec<Violation>,
     /// Set when there were facts to check but the target does not show what the check needs.
     pub not_observable: Option<String>,
+    /// Facts skipped because an answer did not show them (checked the rest), and why.
+    pub unobserved: usize,
+    pub unobserved_why: Option<String>,
 }
 
 /// The id under which step expectations are reported beside the invariants.

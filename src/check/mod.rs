@@ -23,9 +23,9 @@ mod fixture;
 pub use evidence::Evidence;
 pub use invariant::{About, Checked, Invariant, EXPECTATION};
 pub use pgs_agree::{step_answers, PgAnswer, StepSlot};
-pub use verdict::{InvariantResult, State, Verdict, Violation};
+pub use verdict::{CellVerdict, InvariantResult, State, Verdict, Violation};
 
-use crate::record::{Call, History};
+use crate::record::{Call, CellNoteKind, History};
 use crate::spec::Scenario;
 use std::collections::BTreeMap;
 
@@ -58,8 +58,10 @@ pub fn check_calls(history: &History, calls: &[Call], scenarios: &[Scenario]) ->
             id: about.id.to_string(),
             description: about.promise.to_string(),
             unit: about.unit.to_string(),
-            checked,
+            checked: checked.facts,
             violations: found.len(),
+            not_observable: checked.unobserved,
+            not_observable_why: checked.unobserved_why.clone(),
             state,
         });
         violations.extend(found);
@@ -71,6 +73,8 @@ pub fn check_calls(history: &History, calls: &[Call], scenarios: &[Scenario]) ->
         unit: "expectations".to_string(),
         checked: expectations.facts,
         violations: expectations.violations.len(),
+        not_observable: expectations.unobserved,
+        not_observable_why: expectations.unobserved_why.clone(),
         state: match (&expectations.not_observable, expectations.violations.is_empty(), expectations.facts) {
             (Some(why), _, _) => State::NotChecked(why.clone()),
             (None, false, _) => State::Violated,
@@ -80,34 +84,44 @@ pub fn check_calls(history: &History, calls: &[Call], scenarios: &[Scenario]) ->
     };
     violations.extend(expectations.violations);
 
-    let mut cells: BTreeMap<_, bool> = evidence.calls.iter().map(|c| (c.cell.clone(), true)).collect();
+    let mut cells: BTreeMap<_, CellVerdict> =
+        evidence.calls.iter().map(|c| (c.cell.clone(), CellVerdict::Passed)).collect();
+    for note in history.notes() {
+        let verdict = match note.kind {
+            CellNoteKind::NotSupported => CellVerdict::NotSupported(note.why.clone()),
+            CellNoteKind::NotExercised => CellVerdict::NotExercised(note.why.clone()),
+        };
+        cells.insert(note.cell.clone(), verdict);
+    }
     for v in &violations {
         if let Some(cell) = &v.cell {
-            cells.insert(cell.clone(), false);
+            cells.insert(cell.clone(), CellVerdict::Failed);
         }
     }
     Verdict { violations, invariants, expectations: expectation_result, cells, partial: evidence.partial }
 }
 
 /// Runs one invariant, or says why it cannot be run on this evidence.
-fn judge(inv: &dyn Invariant, evidence: &Evidence) -> (State, usize, Vec<Violation>) {
+fn judge(inv: &dyn Invariant, evidence: &Evidence) -> (State, Checked, Vec<Violation>) {
     let about = inv.about();
     if about.needs_ledgers && !evidence.observable {
         let why = "the PGs are not paydrill's fakes, so their ledgers cannot be read";
-        return (State::NotObservable(why.into()), 0, Vec::new());
+        return (State::NotObservable(why.into()), Checked::default(), Vec::new());
     }
     if about.needs_every_cell && evidence.partial {
-        return (State::NotChecked("the run was interrupted before every cell finished".into()), 0, Vec::new());
+        let why = "the run was interrupted before every cell finished";
+        return (State::NotChecked(why.into()), Checked::default(), Vec::new());
     }
-    let checked = inv.check(evidence);
-    let state = if !checked.violations.is_empty() {
+    let mut checked = inv.check(evidence);
+    let found = std::mem::take(&mut checked.violations);
+    let state = if !found.is_empty() {
         State::Violated
-    } else if let Some(why) = checked.not_observable {
+    } else if let Some(why) = checked.not_observable.clone() {
         State::NotObservable(why)
     } else if checked.facts == 0 {
         State::NotExercised(about.none_because.to_string())
     } else {
         State::Held
     };
-    (state, checked.facts, checked.violations)
+    (state, checked, found)
 }

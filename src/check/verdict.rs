@@ -99,12 +99,54 @@ pub struct InvariantResult {
     pub checked: usize,
     pub unit: String,
     pub violations: usize,
+    /// Facts it would have checked but the target's answers could not show (and why).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_observable: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_observable_why: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl InvariantResult {
     /// "72 idempotency keys", for a report's count column.
     pub fn checked_text(&self) -> String {
         format!("{} {}", self.checked, self.unit)
+    }
+
+    /// Why it was not checked, or what of it could not be: a report's note.
+    pub fn note(&self) -> String {
+        match (self.state.why(), &self.not_observable_why) {
+            (Some(why), _) => why.to_string(),
+            (None, Some(why)) if self.not_observable > 0 => {
+                format!("{} more not observable: {why}", self.not_observable)
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+/// How one cell fared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", content = "why", rename_all = "snake_case")]
+pub enum CellVerdict {
+    Passed,
+    Failed,
+    /// The scenario needs an op the platform does not have; the cell did not run.
+    NotSupported(String),
+    /// It ran without what it exists to test (never a pass).
+    NotExercised(String),
+}
+
+impl CellVerdict {
+    pub fn passed(&self) -> bool {
+        matches!(self, CellVerdict::Passed)
+    }
+
+    pub fn failed(&self) -> bool {
+        matches!(self, CellVerdict::Failed)
     }
 }
 
@@ -115,8 +157,8 @@ pub struct Verdict {
     pub invariants: Vec<InvariantResult>,
     /// The step expectations, reported like an invariant.
     pub expectations: InvariantResult,
-    /// Every cell that ran, and whether it passed.
-    pub cells: BTreeMap<Cell, bool>,
+    /// Every cell, and how it fared.
+    pub cells: BTreeMap<Cell, CellVerdict>,
     pub partial: bool,
 }
 
@@ -135,9 +177,14 @@ impl Verdict {
         self.invariants.iter().chain(std::iter::once(&self.expectations))
     }
 
-    /// Every cell with whether it passed, as a list (for `summary.json`).
+    /// Every cell with how it fared, as a list (for `summary.json`).
     pub fn cell_results(&self) -> Vec<CellResult<'_>> {
-        self.cells.iter().map(|(cell, passed)| CellResult { cell, passed: *passed }).collect()
+        self.cells.iter().map(|(cell, verdict)| CellResult { cell, verdict }).collect()
+    }
+
+    /// How many cells fared as `pick` says.
+    pub fn count_cells(&self, pick: impl Fn(&CellVerdict) -> bool) -> usize {
+        self.cells.values().filter(|v| pick(v)).count()
     }
 
     /// One invariant's result by id.
@@ -146,10 +193,11 @@ impl Verdict {
     }
 }
 
-/// One cell and whether it passed.
+/// One cell and how it fared.
 #[derive(Debug, Clone, Serialize)]
 pub struct CellResult<'a> {
     #[serde(flatten)]
     pub cell: &'a Cell,
-    pub passed: bool,
+    #[serde(flatten)]
+    pub verdict: &'a CellVerdict,
 }

@@ -8,7 +8,9 @@ use crate::exec::ExecContext;
 use crate::exit::{Exit, Fatal};
 use crate::fakes::ServerKind;
 use crate::pg::{redact, PgName};
-use crate::record::{self, cap, Cell, Event, History, LedgerSnapshot, PgRequest, Recorder, RunEnd, RunInfo};
+use crate::record::{
+    self, cap, Cell, CellNote, CellNoteKind, Event, History, LedgerSnapshot, PgRequest, Recorder, RunEnd, RunInfo,
+};
 use crate::report::{self, run::RunReport};
 use crate::settle;
 use crate::spec::{self, Scenario};
@@ -83,7 +85,7 @@ pub struct RunOutcome {
 pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Result<RunOutcome, Fatal> {
     let all = spec::resolve_scenarios(opts.scenarios_dir.as_deref())?;
     let scenarios = setup::select_scenarios(all, &opts.scenarios, "--scenario")?;
-    let mocks = setup::select_mocks(opts.mocks_dir.as_deref(), &opts.pgs, &opts.faults)?;
+    let mocks = setup::select_mocks(opts.mocks_dir.as_deref(), &opts.pgs, opts.target.pgs(), &opts.faults)?;
     if opts.repeat == 0 {
         return Err(Fatal::bad_input("--repeat must be at least 1"));
     }
@@ -127,6 +129,15 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
             }
         }
     }
+    // A scenario that needs an op the platform lacks does not run there: not supported.
+    cells.retain(|(cell, scenario)| match scenario.steps.iter().find(|s| !target.target.supports(s.op)) {
+        None => true,
+        Some(step) => {
+            let why = format!("the platform has no {} (step {} needs it)", step.op.as_str(), step.index);
+            recorder.record(Event::Note(CellNote { cell: cell.clone(), kind: CellNoteKind::NotSupported, why }));
+            false
+        }
+    });
     let total = cells.len();
     on_event(RunEvent::Started { run_id: run_id.clone(), cells: total, notes: target.notes.clone() });
     let interrupted = run_cells(&target, &run_id, &recorder, &cells, opts.concurrency, on_event).await;

@@ -11,7 +11,7 @@ use crate::platform::{Defect, PlatformConfig};
 use crate::record::Mode;
 use crate::spec::{MockConfig, Profile, Scenario};
 use crate::target::{net, DirectTarget, PlatformTarget, Target};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// Picks the scenarios named in `wanted` (all when empty).
@@ -57,9 +57,25 @@ impl FaultOverrides {
     }
 }
 
-/// The mocks of `dir` (or the defaults), only the PGs asked for, with the overrides applied.
-pub fn select_mocks(dir: Option<&Path>, pgs: &[PgName], overrides: &FaultOverrides) -> Result<Vec<MockConfig>, Fatal> {
+/// The mocks of `dir` (or the defaults), only the PGs asked for (and, when the target's profile
+/// names its PGs, only those), with the overrides applied.
+pub fn select_mocks(
+    dir: Option<&Path>,
+    pgs: &[PgName],
+    target_pgs: Option<&[PgName]>,
+    overrides: &FaultOverrides,
+) -> Result<Vec<MockConfig>, Fatal> {
     let mut mocks = MockConfig::resolve(dir)?;
+    if let Some(allowed) = target_pgs {
+        if let Some(pg) = pgs.iter().find(|pg| !allowed.contains(pg)) {
+            let names: Vec<_> = allowed.iter().map(|p| p.as_str()).collect();
+            return Err(Fatal::bad_input(format!(
+                "--pg {pg}: the target's profile is set up for {} only (its `pgs`)",
+                names.join(", ")
+            )));
+        }
+        mocks.retain(|m| allowed.contains(&m.pg));
+    }
     for pg in pgs {
         if !mocks.iter().any(|m| m.pg == *pg) {
             return Err(Fatal::bad_input(format!("--pg {pg}: no mock file for it")));
@@ -106,7 +122,7 @@ pub enum TargetChoice {
     /// The embedded reference platform and fakes, with these bugs switched on.
     Embedded { defects: Vec<Defect> },
     /// A platform at `url`, reached through `profile`; the fakes listen on the mocks' fixed ports.
-    Outside { url: String, profile: PathBuf },
+    Outside { url: String, profile: Box<Profile> },
     /// The PGs themselves through paydrill's PG clients.
     Direct,
 }
@@ -145,7 +161,15 @@ impl TargetChoice {
                 "--target needs --profile FILE describing the platform's API (scenarios/profiles/reference.toml for paydrill serve)",
             ));
         };
-        Ok(TargetChoice::Outside { url: url.to_string(), profile: profile.to_path_buf() })
+        Ok(TargetChoice::Outside { url: url.to_string(), profile: Box::new(Profile::load(profile)?) })
+    }
+
+    /// The PGs the target is set up for, when its profile names them.
+    pub fn pgs(&self) -> Option<&[PgName]> {
+        match self {
+            TargetChoice::Outside { profile, .. } => profile.pgs.as_deref(),
+            _ => None,
+        }
     }
 
     pub fn mode(&self) -> Mode {
@@ -230,7 +254,7 @@ pub async fn start_target(setup: &TargetSetup, mocks: Vec<MockConfig>, run_id: &
             }
             Ok(RunningTarget {
                 profile: profile.name.clone(),
-                target: Target::Platform(PlatformTarget::new(&url, profile, setup.client_timeout)),
+                target: Target::Platform(PlatformTarget::new(&url, profile, setup.client_timeout, run_id)),
                 embedded: Some(embedded),
                 fleet: None,
                 description: format!("embedded reference platform {url}"),
@@ -238,7 +262,7 @@ pub async fn start_target(setup: &TargetSetup, mocks: Vec<MockConfig>, run_id: &
             })
         }
         TargetChoice::Outside { url, profile } => {
-            let profile = Profile::load(profile)?;
+            let profile = (**profile).clone();
             net::reachable(url, Duration::from_secs(3)).await.map_err(Fatal::unreachable)?;
             let fleet = FakeFleet::start(mocks, setup.server, true).await.map_err(|e| {
                 Fatal::unreachable(format!(
@@ -253,7 +277,7 @@ pub async fn start_target(setup: &TargetSetup, mocks: Vec<MockConfig>, run_id: &
             }
             Ok(RunningTarget {
                 profile: profile.name.clone(),
-                target: Target::Platform(PlatformTarget::new(url, profile, setup.client_timeout)),
+                target: Target::Platform(PlatformTarget::new(url, profile, setup.client_timeout, run_id)),
                 embedded: None,
                 fleet: Some(fleet),
                 description: url.clone(),

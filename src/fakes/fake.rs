@@ -1,7 +1,8 @@
 //! A fake PG: its settings, ledger, faults and wire format, and [`Fake::respond`], the one
 //! answer path both servers call — auth and parse, idempotent replay, fault, ledger, render.
 
-use super::fault::FaultBook;
+use super::customer::CustomerDesk;
+use super::fault::{CallIdentity, FaultBook};
 use super::ledger::{Ledger, LedgerError, Settled};
 use super::wire::{FakeReply, FakeRequest, WireCall, WireServer, REPLAY_WINDOW};
 use super::{easypay, inicis, kakaopay, kcp, naverpay, nicepay, portone, toss};
@@ -33,6 +34,7 @@ pub struct Fake {
     faults: FaultBook,
     wire: Box<dyn WireServer>,
     replays: Mutex<Replays>,
+    customers: CustomerDesk,
     /// Added to the balance in every cancel answer: a deliberately wrong PG, for tests.
     misreport: AtomicI64,
 }
@@ -46,6 +48,7 @@ impl Fake {
             faults: FaultBook::new(config.faults.clone(), seed),
             wire: wire_server(pg),
             replays: Mutex::new(Replays::default()),
+            customers: CustomerDesk::default(),
             misreport: AtomicI64::new(config.quirks.cancel_balance_offset),
             config,
         })
@@ -74,6 +77,9 @@ impl Fake {
 
     /// Answers one request: auth and parse, idempotent replay, fault, ledger, render.
     pub fn respond(&self, req: &FakeRequest) -> FakeReply {
+        if CustomerDesk::handles(req) {
+            return self.customers.authorize(req, self.wire.as_ref(), &self.ledger);
+        }
         // Auth comes first: a stored answer is never handed to a caller with the wrong key.
         let call = match self.wire.parse(req, &self.config.credentials) {
             Ok(call) => call,
@@ -88,13 +94,14 @@ impl Fake {
             }
         }
         let order = self.order_of(&call);
+        let identity = CallIdentity { merchant_order_id: order.as_deref(), pg_payment_id: call.pg_payment_id() };
         if let Some(code) = req.header("TossPayments-Test-Code").filter(|_| self.pg() == PgName::Toss) {
             return toss::test_code_reply(code);
         }
         // A prepare call is part of the customer's authentication, not the PG call a fault targets.
         let fault = match call {
             WireCall::Ready { .. } => None,
-            _ => self.faults.take(order.as_deref(), call.op()),
+            _ => self.faults.take(&identity, call.op()),
         };
         let mut reply = match fault {
             Some(Fault::Error) => self.wire.internal_error(),

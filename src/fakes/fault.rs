@@ -1,24 +1,49 @@
-//! The faults one fake will inject: scripted for one merchant order and one call (a scenario
+//! The faults one fake will inject: scripted for the calls that name what paydrill knows of an
+//! order (its merchant order id, the PG key paydrill got as the customer) and one op (a scenario
 //! step's `fault`), or drawn at the mock's rates for load (`error_rate`, `timeout_rate`, latency).
 
 use crate::locks::lock;
-use crate::pg::PgOp;
+use crate::pg::{belongs_to, PgOp};
 use crate::spec::{Fault, FaultRates};
-use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// What a fake knows of a call, to find the faults scripted for it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CallIdentity<'a> {
+    /// The merchant's order id, from the call or from the PG's own record of the payment.
+    pub merchant_order_id: Option<&'a str>,
+    /// The PG's payment id (`paymentKey`, `tid`...), when the call names one.
+    pub pg_payment_id: Option<&'a str>,
+}
+
+/// A scripted fault, until it has hit its calls.
 #[derive(Debug, Clone)]
 struct Scripted {
+    ticket: u64,
+    /// It hits a call that names any of these (a merchant order id, or the PG key paydrill
+    /// got as the customer), or a merchant order id made from one (`<id>-r2`).
+    ids: Vec<String>,
     op: Option<PgOp>,
     fault: Fault,
     times: u32,
 }
 
+impl Scripted {
+    fn hits(&self, call: &CallIdentity, op: PgOp) -> bool {
+        self.op.is_none_or(|o| o == op)
+            && self.ids.iter().any(|id| {
+                call.merchant_order_id.is_some_and(|m| belongs_to(m, id)) || call.pg_payment_id == Some(id.as_str())
+            })
+    }
+}
+
 /// The faults one fake will inject: scripted ones first, then rates.
 #[derive(Debug)]
 pub struct FaultBook {
-    scripted: Mutex<HashMap<String, Vec<Scripted>>>,
+    scripted: Mutex<Vec<Scripted>>,
+    next_ticket: AtomicU64,
     rates: Mutex<FaultRates>,
     rng: Mutex<fastrand::Rng>,
 }
@@ -26,15 +51,30 @@ pub struct FaultBook {
 impl FaultBook {
     pub fn new(rates: FaultRates, seed: u64) -> Self {
         FaultBook {
-            scripted: Mutex::new(HashMap::new()),
+            scripted: Mutex::new(Vec::new()),
+            next_ticket: AtomicU64::new(1),
             rates: Mutex::new(rates),
             rng: Mutex::new(fastrand::Rng::with_seed(seed)),
         }
     }
 
-    /// Scripts `fault` for the next `times` calls about `merchant_order_id` (of `op`, or any op).
-    pub fn script(&self, merchant_order_id: &str, op: Option<PgOp>, fault: Fault, times: u32) {
-        lock(&self.scripted).entry(merchant_order_id.to_string()).or_default().push(Scripted { op, fault, times });
+    /// Scripts `fault` for the next `times` calls (of `op`, or any op) that name one of `ids`;
+    /// returns a ticket to ask later whether it hit ([`FaultBook::unspent`]).
+    pub fn script(&self, ids: &[&str], op: Option<PgOp>, fault: Fault, times: u32) -> u64 {
+        let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
+        let ids = ids.iter().filter(|i| !i.is_empty()).map(|i| i.to_string()).collect();
+        lock(&self.scripted).push(Scripted { ticket, ids, op, fault, times });
+        ticket
+    }
+
+    /// How many of the ticket's calls it has not hit yet (0 once it has hit them all).
+    pub fn unspent(&self, ticket: u64) -> u32 {
+        lock(&self.scripted).iter().find(|s| s.ticket == ticket).map_or(0, |s| s.times)
+    }
+
+    /// Forgets a scripted fault that is no longer wanted.
+    pub fn cancel(&self, ticket: u64) {
+        lock(&self.scripted).retain(|s| s.ticket != ticket);
     }
 
     pub fn set_rates(&self, rates: FaultRates) {
@@ -45,22 +85,17 @@ impl FaultBook {
         lock(&self.rates).clone()
     }
 
-    /// The fault for this call, if any: a scripted one for this order, else a draw at the rates.
-    pub fn take(&self, merchant_order_id: Option<&str>, op: PgOp) -> Option<Fault> {
-        if let Some(order) = merchant_order_id {
+    /// The fault for this call, if any: a scripted one that names it, else a draw at the rates.
+    pub fn take(&self, call: &CallIdentity, op: PgOp) -> Option<Fault> {
+        {
             let mut scripted = lock(&self.scripted);
-            if let Some(list) = scripted.get_mut(order) {
-                if let Some(pos) = list.iter().position(|s| s.op.is_none_or(|o| o == op)) {
-                    let fault = list[pos].fault;
-                    list[pos].times -= 1;
-                    if list[pos].times == 0 {
-                        list.remove(pos);
-                    }
-                    if list.is_empty() {
-                        scripted.remove(order);
-                    }
-                    return Some(fault);
+            if let Some(pos) = scripted.iter().position(|s| s.hits(call, op)) {
+                let fault = scripted[pos].fault;
+                scripted[pos].times -= 1;
+                if scripted[pos].times == 0 {
+                    scripted.remove(pos);
                 }
+                return Some(fault);
             }
         }
         let rates = lock(&self.rates);

@@ -3,6 +3,7 @@
 //! host the same [`Fake`]: wiremock for `run` (its journal is evidence) and a lean axum server
 //! for `load`. Reached by the harness over HTTP and through the ledger's read API.
 
+mod customer;
 mod fake;
 mod fault;
 mod fleet;
@@ -20,8 +21,9 @@ pub mod nicepay;
 pub mod portone;
 pub mod toss;
 
+pub use customer::AUTHORIZE_PATH;
 pub use fake::{wire_server, Fake};
-pub use fault::FaultBook;
+pub use fault::{CallIdentity, FaultBook};
 pub use fleet::{FakeEndpoint, FakeFleet, FleetError, ServerKind};
 pub use lean_server::LeanServer;
 pub use ledger::{Ledger, LedgerError, Settled};

@@ -104,6 +104,20 @@ fn amount_field(b: &Value, key: &str) -> Result<Option<i64>, FakeReply> {
 }
 
 impl WireServer for TossServer {
+    /// Toss issues `paymentKey`s like `tgen_20241201123456AbCd1`.
+    fn customer_key(&self, _merchant_order_id: &str, seq: u64) -> String {
+        let now = time::OffsetDateTime::now_utc();
+        format!(
+            "tgen_{:04}{:02}{:02}{:02}{:02}{:02}{seq:08}",
+            now.year(),
+            now.month() as u8,
+            now.day(),
+            now.hour(),
+            now.minute(),
+            now.second()
+        )
+    }
+
     fn pg(&self) -> PgName {
         PgName::Toss
     }

@@ -78,6 +78,16 @@ pub enum WireCall {
 }
 
 impl WireCall {
+    /// The PG payment id the call names, if it names one.
+    pub fn pg_payment_id(&self) -> Option<&str> {
+        match self {
+            WireCall::Ready { pg_payment_id, .. }
+            | WireCall::Approve { pg_payment_id, .. }
+            | WireCall::Cancel { pg_payment_id, .. } => Some(pg_payment_id),
+            WireCall::Inquire { pg_payment_id, .. } => pg_payment_id.as_deref(),
+        }
+    }
+
     pub fn op(&self) -> PgOp {
         match self {
             WireCall::Ready { .. } | WireCall::Approve { .. } => PgOp::Approve,
@@ -106,6 +116,12 @@ pub trait WireServer: Send + Sync {
 
     /// The PG's internal-error answer (used by the `error` fault).
     fn internal_error(&self) -> FakeReply;
+
+    /// The key this PG issues when a customer authorises `merchant_order_id` (the `seq`-th
+    /// authorisation at this fake). By default the id paydrill's own PG client assumes.
+    fn customer_key(&self, merchant_order_id: &str, _seq: u64) -> String {
+        format!("{}_{merchant_order_id}", self.pg())
+    }
 }
 
 /// The merchant order id in a payment id made by the PG client's stand-in for the customer's

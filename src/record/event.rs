@@ -75,6 +75,11 @@ pub struct AnswerFields {
     pub status: Option<String>,
     pub balance: Option<Krw>,
     pub amount: Option<Krw>,
+    /// The platform's own code and message in a refusal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
 }
 
 /// One call event; an invoke and its completion share `id`.
@@ -107,9 +112,11 @@ pub struct CallEvent {
     /// Microseconds from invoke to completion (completions only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_us: Option<u64>,
-    /// Direct mode: the PG's raw exchanges behind the canonical answer (secrets redacted).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pg_exchanges: Vec<RawExchange>,
+    /// The raw exchanges behind the canonical answer (secrets redacted): direct mode's PG
+    /// calls, an asynchronous op's polls, the attempts a platform answered "in progress", the
+    /// other reads a final read merged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", alias = "exchanges")]
+    pub exchanges: Vec<RawExchange>,
 }
 
 /// What a PG ledger held for an order right after a step.
@@ -186,6 +193,39 @@ pub struct PgRequest {
     pub body: String,
 }
 
+/// paydrill, playing the customer, authorised a payment at a PG fake (the PG's browser window).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerStep {
+    pub cell: Cell,
+    /// The step that needed the key.
+    pub step: usize,
+    /// The merchant order id the payment was authorised for.
+    pub order_id: String,
+    pub amount: Krw,
+    /// The key the PG issued, or why none came.
+    pub payment_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A cell that did not run, or ran without what it exists to test, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellNote {
+    pub cell: Cell,
+    pub kind: CellNoteKind,
+    pub why: String,
+}
+
+/// Why a cell's result is not a pass or a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellNoteKind {
+    /// The scenario needs an op the platform does not have: the cell did not run.
+    NotSupported,
+    /// It ran, but what it exists to test did not happen (a scripted fault never reached the PG).
+    NotExercised,
+}
+
 /// One line of `history.jsonl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -193,6 +233,9 @@ pub enum Event {
     Run(RunInfo),
     Call(Box<CallEvent>),
     Observe(Observation),
+    Authorized(CustomerStep),
+    /// A cell not supported by the target, or not exercised.
+    Note(CellNote),
     Ledger(LedgerSnapshot),
     PgRequest(PgRequest),
     /// A cell ran to its end (an interrupted run checks only these).

@@ -1,9 +1,9 @@
 //! A history read back into memory: its events, and every call with its invoke and
 //! completion joined, which is what the checkers, the settlement view and the reports read.
 
-use super::{
-    AnswerFields, Cell, Event, LedgerSnapshot, Observation, PgRequest, Phase, Purpose, RequestRecord, ResponseRecord,
-    RunInfo,
+use super::event::{
+    AnswerFields, Cell, CellNote, Event, LedgerSnapshot, Observation, PgRequest, Phase, Purpose, RequestRecord,
+    ResponseRecord, RunInfo,
 };
 use crate::input::InputError;
 use crate::pg::{Krw, LedgerPayment, PgName, RawExchange};
@@ -31,7 +31,7 @@ pub struct Call {
     pub seen: AnswerFields,
     pub error: Option<String>,
     pub latency_us: Option<u64>,
-    pub pg_exchanges: Vec<RawExchange>,
+    pub exchanges: Vec<RawExchange>,
 }
 
 impl Call {
@@ -87,7 +87,7 @@ impl History {
                     seen: AnswerFields::default(),
                     error: Some("no completion recorded (interrupted)".into()),
                     latency_us: None,
-                    pg_exchanges: Vec::new(),
+                    exchanges: Vec::new(),
                 });
             } else if let Some(&i) = index.get(&c.id) {
                 let call = &mut calls[i];
@@ -97,7 +97,7 @@ impl History {
                 call.seen = c.seen.clone().unwrap_or_default();
                 call.error = c.error.clone();
                 call.latency_us = c.latency_us;
-                call.pg_exchanges = c.pg_exchanges.clone();
+                call.exchanges = c.exchanges.clone();
             }
         }
         calls
@@ -112,6 +112,14 @@ impl History {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The cells noted as not supported or not exercised.
+    pub fn notes(&self) -> impl Iterator<Item = &CellNote> {
+        self.events.iter().filter_map(|e| match e {
+            Event::Note(n) => Some(n),
+            _ => None,
+        })
     }
 
     pub fn observations(&self) -> impl Iterator<Item = &Observation> {

@@ -10,8 +10,8 @@ mod history;
 mod recorder;
 
 pub use event::{
-    cap, now, AnswerFields, CallEvent, Cell, Event, LedgerSnapshot, Mode, Observation, PgRequest, Phase, Purpose,
-    RequestRecord, ResponseRecord, RunEnd, RunInfo, BODY_CAP,
+    cap, now, AnswerFields, CallEvent, Cell, CellNote, CellNoteKind, CustomerStep, Event, LedgerSnapshot, Mode,
+    Observation, PgRequest, Phase, Purpose, RequestRecord, ResponseRecord, RunEnd, RunInfo, BODY_CAP,
 };
 pub use history::{Call, History};
 pub use recorder::Recorder;

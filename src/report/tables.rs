@@ -17,7 +17,7 @@ pub fn invariants_table<'a>(md: &mut String, results: impl IntoIterator<Item = &
             r.state.word(),
             r.checked_text(),
             r.violations,
-            r.state.why().unwrap_or("")
+            r.note()
         );
     }
 }

@@ -11,7 +11,7 @@ pub mod scenario;
 pub use fault::{Fault, FaultRates};
 pub use mock::{MockConfig, Quirks};
 pub use op::{Op, STATES};
-pub use profile::{Profile, Vars};
+pub use profile::{Means, OpForm, Profile, Vars};
 pub use scenario::{Expect, Outcome, Scenario, Step, StepFault};
 
 use crate::input::InputError;

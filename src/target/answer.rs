@@ -28,15 +28,21 @@ pub trait Transport: Sync {
     ) -> futures::future::BoxFuture<'_, Result<reqwest::Response, String>>;
 }
 
-/// A request built and ready to send, with what the invoke event records of it.
+/// A request built and ready to send, with what the invoke event records of it (credentials
+/// masked).
 pub struct Prepared {
     pub record: RequestRecord,
     pub(super) headers: Vec<(String, String)>,
+    /// The URL and body as sent, credentials and all.
+    pub(super) sendable: Option<(String, String)>,
+    /// Which of the op's profile forms it is.
+    pub(super) form: Option<usize>,
 }
 
 impl Prepared {
-    /// A request that carries no headers of its own (direct mode builds its PG calls itself).
+    /// A request that is only a record: direct mode builds its PG calls itself, and an op no
+    /// form can send is answered without a request.
     pub fn record_only(record: RequestRecord) -> Prepared {
-        Prepared { record, headers: Vec::new() }
+        Prepared { record, headers: Vec::new(), sendable: None, form: None }
     }
 }

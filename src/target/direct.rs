@@ -3,6 +3,7 @@
 //! the PG's canonical ones, with the raw exchanges kept beside them as evidence.
 
 use super::answer::TargetAnswer;
+use super::minted::{local, MintedOrders};
 use crate::locks::{lock, KeyedLocks};
 use crate::pg::{
     ApproveRequest, CancelRequest, ErrorCategory, Krw, PaymentRef, PgCall, PgClient, PgError, PgName, PgPayment,
@@ -22,7 +23,7 @@ struct MerchantOrder {
 
 /// Every PG's client, and the merchant-side memory of orders and keys.
 pub struct DirectTarget {
-    run_id: String,
+    minted: MintedOrders,
     clients: HashMap<PgName, PgClient>,
     state: Mutex<DirectState>,
     preparing: KeyedLocks,
@@ -30,16 +31,13 @@ pub struct DirectTarget {
 
 #[derive(Default)]
 struct DirectState {
-    seq: u64,
-    /// Idempotency key → (merchant order id, amount).
-    keys: HashMap<String, (String, Krw)>,
     orders: HashMap<String, MerchantOrder>,
 }
 
 impl DirectTarget {
     pub fn new(run_id: &str, clients: Vec<PgClient>) -> Self {
         DirectTarget {
-            run_id: run_id.to_string(),
+            minted: MintedOrders::new(run_id),
             clients: clients.into_iter().map(|c| (c.pg(), c)).collect(),
             state: Mutex::new(DirectState::default()),
             preparing: KeyedLocks::default(),
@@ -190,6 +188,7 @@ impl DirectTarget {
                     status: Some(p.status.canonical_state().into()),
                     balance: Some(p.balance),
                     amount: Some(p.total),
+                    ..AnswerFields::default()
                 },
                 phase: Phase::Ok,
                 error: None,
@@ -214,6 +213,15 @@ impl DirectTarget {
                 TargetAnswer { request, response, seen, phase, error: Some(e.to_string()), raw }
             }
         }
+    }
+
+    /// `create_order`: a merchant order id for this intent, minted by paydrill as the merchant.
+    fn create_order(&self, request: RequestRecord, vars: &Vars<'_>) -> TargetAnswer {
+        let (answer, new) = self.minted.mint(request, vars);
+        if let Some(new) = new {
+            self.lock().orders.insert(new.order_id, MerchantOrder { amount: new.amount, pg_payment_id: None });
+        }
+        answer
     }
 
     fn remember_payment(&self, order_id: &str, pg_payment_id: &str) {
@@ -250,60 +258,5 @@ impl DirectTarget {
             }
             other => other,
         }
-    }
-
-    /// `create_order`: a merchant order id for this intent. The same key with the same amount
-    /// gets the same id again; with another amount it is refused, as a merchant's own
-    /// idempotency check would.
-    fn create_order(&self, request: RequestRecord, vars: &Vars<'_>) -> TargetAnswer {
-        let amount = vars.amount.unwrap_or(0);
-        let key = vars.idempotency_key.unwrap_or("").to_string();
-        let mut st = self.lock();
-        if let Some((order, first_amount)) = st.keys.get(&key).cloned() {
-            let seen = AnswerFields {
-                order_id: Some(order.clone()),
-                status: Some("CREATED".into()),
-                balance: Some(0),
-                amount: Some(first_amount),
-                ..AnswerFields::default()
-            };
-            drop(st);
-            if first_amount != amount {
-                let message = format!("idempotency key {key} was used for order {order} of {first_amount}");
-                return local(request, 422, Phase::Fail, message, AnswerFields { status: None, balance: None, ..seen });
-            }
-            let mut x = local(request, 200, Phase::Ok, String::new(), seen);
-            if let Some(r) = x.response.as_mut() {
-                r.replayed = true;
-            }
-            return x;
-        }
-        st.seq += 1;
-        let order = format!("{}-{:05}", self.run_id, st.seq);
-        st.keys.insert(key, (order.clone(), amount));
-        st.orders.insert(order.clone(), MerchantOrder { amount, pg_payment_id: None });
-        drop(st);
-        let seen = AnswerFields {
-            order_id: Some(order),
-            status: Some("CREATED".into()),
-            balance: Some(0),
-            amount: Some(amount),
-            ..AnswerFields::default()
-        };
-        local(request, 201, Phase::Ok, String::new(), seen)
-    }
-}
-
-/// An answer the harness gives itself (no PG involved).
-fn local(request: RequestRecord, status: u16, phase: Phase, message: String, seen: AnswerFields) -> TargetAnswer {
-    let body = serde_json::json!({ "merchant_order_id": seen.order_id, "amount": seen.amount, "message": message })
-        .to_string();
-    TargetAnswer {
-        request,
-        response: Some(ResponseRecord { status, body, replayed: false }),
-        seen,
-        phase,
-        error: if phase == Phase::Ok { None } else { Some(message) },
-        raw: Vec::new(),
     }
 }

@@ -4,12 +4,13 @@
 
 mod answer;
 mod direct;
+mod minted;
 pub mod net;
 mod platform;
 
 pub use answer::{Prepared, TargetAnswer, Transport};
 pub use direct::DirectTarget;
-pub use platform::{classify, PlatformTarget};
+pub use platform::PlatformTarget;
 
 use crate::pg::PgName;
 use crate::spec::{Op, Vars};
@@ -40,8 +41,33 @@ impl Target {
         via: Option<&dyn Transport>,
     ) -> TargetAnswer {
         match self {
-            Target::Platform(t) => t.send(op, prepared, via).await,
+            Target::Platform(t) => t.send(op, prepared, vars, via).await,
             Target::Direct(t) => t.call(pg, op, vars).await,
+        }
+    }
+
+    /// The read of an order at the end of its scenario (a platform: every inquire form it can
+    /// send, merged).
+    pub async fn final_read(&self, pg: PgName, vars: &Vars<'_>, via: Option<&dyn Transport>) -> TargetAnswer {
+        match self {
+            Target::Platform(t) => t.final_read(vars, via).await,
+            Target::Direct(t) => t.call(pg, Op::Inquire, vars).await,
+        }
+    }
+
+    /// Whether the target has `op` (a platform may lack cancels or reads; the PGs have all).
+    pub fn supports(&self, op: Op) -> bool {
+        match self {
+            Target::Platform(t) => t.profile().supports(op),
+            Target::Direct(_) => true,
+        }
+    }
+
+    /// Whether approving needs the PG key paydrill gets by playing the customer.
+    pub fn wants_pg_payment_key(&self, op: Op) -> bool {
+        match self {
+            Target::Platform(t) => t.profile().uses(op, "pg_payment_key"),
+            Target::Direct(_) => false,
         }
     }
 

@@ -1,29 +1,51 @@
-//! A platform client: turns an abstract op into the HTTP call its profile describes, sends it,
-//! and reads the canonical fields back out of the answer. Knows nothing of scenarios.
+//! A platform reached over HTTP through a profile: picks the op's form whose variables are
+//! known, sends it (again while the platform says "in progress", following a status URL while
+//! it says "accepted, working"), reads the canonical fields out of the answer, and says what the
+//! answer means. Knows nothing of scenarios.
 
 use super::answer::{Prepared, TargetAnswer, Transport};
+use super::minted::{local, MintedOrders};
 use super::net::describe_error;
+use crate::pg::RawExchange;
 use crate::record::{cap, AnswerFields, Phase, RequestRecord, ResponseRecord};
-use crate::spec::{Op, Profile, Vars};
+use crate::spec::{Means, Op, OpForm, Profile, Vars};
 use serde_json::Value;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How long paydrill keeps sending a request the platform answers "in progress".
+const RETRY_DEADLINE: Duration = Duration::from_secs(5);
 
 /// A platform reached over HTTP through a profile.
 pub struct PlatformTarget {
     base_url: String,
-    profile: Profile,
+    profile: Box<Profile>,
     http: reqwest::Client,
+    /// Orders paydrill mints when the platform has no create route.
+    minted: MintedOrders,
+}
+
+/// One HTTP answer as received.
+struct Received {
+    status: u16,
+    body: String,
+    replayed: bool,
+    location: Option<String>,
 }
 
 impl PlatformTarget {
-    pub fn new(base_url: &str, profile: Profile, timeout: Duration) -> PlatformTarget {
+    pub fn new(base_url: &str, profile: Profile, timeout: Duration, run_id: &str) -> PlatformTarget {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(3))
             .pool_max_idle_per_host(256)
             .build()
             .expect("reqwest client with static settings");
-        PlatformTarget { base_url: base_url.trim_end_matches('/').to_string(), profile, http }
+        PlatformTarget {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            profile: Box::new(profile),
+            http,
+            minted: MintedOrders::new(&format!("pd-{run_id}")),
+        }
     }
 
     pub fn base_url(&self) -> &str {
@@ -34,82 +56,286 @@ impl PlatformTarget {
         &self.profile
     }
 
-    /// The request `op` sends with `vars`, through the profile.
+    /// The request `op` sends with `vars`: the first form whose variables are known.
     pub fn prepare(&self, op: Op, vars: &Vars<'_>) -> Prepared {
-        let call = &self.profile.ops[&op];
-        let url = format!("{}{}", self.base_url, vars.fill(&call.path));
-        let headers = call.headers.iter().map(|(k, v)| (k.clone(), vars.fill(v))).collect();
-        let body = call.body.as_ref().map(|b| vars.fill_json(b).to_string()).unwrap_or_default();
-        Prepared { record: RequestRecord { method: call.method.clone(), url, body }, headers }
+        let vars = Vars { env: Some(&self.profile.env), ..vars.clone() };
+        match self.profile.forms(op).iter().position(|f| vars.knows_all(f.vars.iter())) {
+            Some(index) => self.prepare_form(op, index, &vars),
+            None => {
+                let what = if op == Op::CreateOrder && self.profile.mints_orders() { "MINT" } else { "NONE" };
+                Prepared::record_only(RequestRecord {
+                    method: what.into(),
+                    url: op.as_str().into(),
+                    body: String::new(),
+                })
+            }
+        }
     }
 
-    /// Sends a prepared request (through `via` when given) and classifies the answer.
-    pub async fn send(&self, op: Op, prepared: Prepared, via: Option<&dyn Transport>) -> TargetAnswer {
-        let Prepared { record: request, headers } = prepared;
-        let method = reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::POST);
-        let mut builder = self.http.request(method, &request.url);
-        for (k, v) in &headers {
+    /// Sends a prepared request (through `via` when given) and says what its answer means.
+    pub async fn send(&self, op: Op, prepared: Prepared, vars: &Vars<'_>, via: Option<&dyn Transport>) -> TargetAnswer {
+        let Some(form) = prepared.form.map(|i| &self.profile.forms(op)[i]) else {
+            return self.unsendable(op, prepared.record, vars);
+        };
+        let Some((url, body)) = prepared.sendable.clone() else {
+            return self.unsendable(op, prepared.record, vars);
+        };
+        let mut raw = Vec::new();
+        let started = Instant::now();
+        loop {
+            let received = self.exchange(op, &form.method, &url, &prepared.headers, &body, via).await;
+            let answer = match received {
+                Ok(r) if form.poll.as_ref().is_some_and(|p| p.when_status == r.status) => {
+                    self.follow(op, form, r, prepared.record.clone(), &mut raw, via).await
+                }
+                Ok(r) => self.answer(form, prepared.record.clone(), r, Means::Accepted),
+                Err(e) => transport_failure(prepared.record.clone(), e),
+            };
+            if answer.0 != Means::Retry || started.elapsed() > RETRY_DEADLINE {
+                let mut answer = answer.1;
+                answer.raw.splice(0..0, raw);
+                return answer;
+            }
+            // In progress: the first attempt stays in flight on the platform; ask again.
+            raw.push(as_exchange(&answer.1, started.elapsed()));
+            tokio::time::sleep(Duration::from_millis(20 * (raw.len() as u64).min(10))).await;
+        }
+    }
+
+    /// The read at the end of a scenario: every inquire form whose variables are known, each
+    /// field taken from the first read that shows it (a payment read's balance and an order
+    /// read's status, say). The other reads are kept as the answer's exchanges.
+    pub async fn final_read(&self, vars: &Vars<'_>, via: Option<&dyn Transport>) -> TargetAnswer {
+        let vars = Vars { env: Some(&self.profile.env), ..vars.clone() };
+        let usable: Vec<usize> = (0..self.profile.forms(Op::Inquire).len())
+            .filter(|i| vars.knows_all(self.profile.forms(Op::Inquire)[*i].vars.iter()))
+            .collect();
+        let mut merged: Option<TargetAnswer> = None;
+        for index in usable {
+            let prepared = self.prepare_form(Op::Inquire, index, &vars);
+            let answer = self.send(Op::Inquire, prepared, &vars, via).await;
+            merged = Some(match merged {
+                None => answer,
+                Some(mut first) => {
+                    if first.phase != Phase::Ok && answer.phase == Phase::Ok {
+                        let earlier = as_exchange(&first, Duration::ZERO);
+                        let mut answer = answer;
+                        answer.seen = fill_gaps(answer.seen, &first.seen);
+                        answer.raw.insert(0, earlier);
+                        answer
+                    } else {
+                        first.seen = fill_gaps(first.seen, &answer.seen);
+                        first.raw.push(as_exchange(&answer, Duration::ZERO));
+                        first
+                    }
+                }
+            });
+        }
+        match merged {
+            Some(answer) => answer,
+            None => self.unsendable(
+                Op::Inquire,
+                RequestRecord { method: "NONE".into(), url: "inquire".into(), body: String::new() },
+                &vars,
+            ),
+        }
+    }
+
+    fn prepare_form(&self, op: Op, index: usize, vars: &Vars<'_>) -> Prepared {
+        let form = &self.profile.forms(op)[index];
+        let url = format!("{}{}", self.base_url, vars.fill(&form.path));
+        let headers = form.headers.iter().map(|(k, v)| (k.clone(), vars.fill(v))).collect();
+        let body = form.body.as_ref().map(|b| vars.fill_json(b).to_string()).unwrap_or_default();
+        let record = RequestRecord {
+            method: form.method.clone(),
+            url: self.profile.redact(&url),
+            body: self.profile.redact(&body),
+        };
+        Prepared { record, headers, sendable: Some((url, body)), form: Some(index) }
+    }
+
+    /// An op no form can send: minted when it is a create the platform lacks, else refused here.
+    fn unsendable(&self, op: Op, request: RequestRecord, vars: &Vars<'_>) -> TargetAnswer {
+        if op == Op::CreateOrder && self.profile.mints_orders() {
+            return self.minted.mint(request, vars).0;
+        }
+        let why = if self.profile.supports(op) {
+            let forms: Vec<String> =
+                self.profile.forms(op).iter().map(|f| f.vars.iter().cloned().collect::<Vec<_>>().join(", ")).collect();
+            format!(
+                "not sent: every form of {} needs a variable this call does not have ({})",
+                op.as_str(),
+                forms.join(" | ")
+            )
+        } else {
+            format!("not sent: the platform has no {} (the profile lists none)", op.as_str())
+        };
+        local(request, 0, Phase::Fail, why, AnswerFields::default())
+    }
+
+    async fn exchange(
+        &self,
+        op: Op,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: &str,
+        via: Option<&dyn Transport>,
+    ) -> Result<Received, String> {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::POST);
+        let mut builder = self.http.request(method, url);
+        for (k, v) in headers {
             builder = builder.header(k, v);
         }
-        if !request.body.is_empty() {
-            builder = builder.header("content-type", "application/json").body(request.body.clone());
+        if !body.is_empty() {
+            builder = builder.header("content-type", "application/json").body(body.to_string());
         }
-        let sent = match via {
-            Some(transport) => transport.send(op, builder).await,
-            None => builder.send().await.map_err(|e| describe_error(&e)),
+        let resp = match via {
+            Some(transport) => transport.send(op, builder).await?,
+            None => builder.send().await.map_err(|e| describe_error(&e))?,
         };
-        let answer = match sent {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                let replayed = self
-                    .profile
-                    .replay_header
-                    .as_deref()
-                    .and_then(|h| resp.headers().get(h))
-                    .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
-                resp.text().await.map(|body| (status, body, replayed)).map_err(|e| describe_error(&e))
+        let status = resp.status().as_u16();
+        let replayed = self
+            .profile
+            .replay_header
+            .as_deref()
+            .and_then(|h| resp.headers().get(h))
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+        let location = header_value(resp.headers(), "location");
+        let body = resp.text().await.map_err(|e| describe_error(&e))?;
+        Ok(Received { status, body, replayed, location })
+    }
+
+    /// Reads an answer through `form` and says what it means (`at_least` lets a poll's final
+    /// "failed" value count as a refusal).
+    fn answer(&self, form: &OpForm, request: RequestRecord, r: Received, at_least: Means) -> (Means, TargetAnswer) {
+        let json: Option<Value> = serde_json::from_str(&r.body).ok();
+        let seen = json.as_ref().map(|v| self.read(form, v)).unwrap_or_default();
+        let means = match at_least {
+            Means::Refused => Means::Refused,
+            _ => self.profile.classify(r.status, json.as_ref(), seen.status.as_deref()),
+        };
+        let phase = match means {
+            Means::Accepted => Phase::Ok,
+            Means::Refused => Phase::Fail,
+            Means::Unknown | Means::Retry => Phase::Info,
+        };
+        let answer = TargetAnswer {
+            request,
+            response: Some(ResponseRecord {
+                status: r.status,
+                body: cap(self.profile.redact(&r.body)),
+                replayed: r.replayed,
+            }),
+            seen,
+            phase,
+            error: None,
+            raw: Vec::new(),
+        };
+        (means, answer)
+    }
+
+    /// Polls the status URL of an asynchronous answer until the form's `done` or `failed`
+    /// value, or the deadline (then the outcome is unknown). The polls are kept as exchanges.
+    async fn follow(
+        &self,
+        op: Op,
+        form: &OpForm,
+        first: Received,
+        request: RequestRecord,
+        raw: &mut Vec<RawExchange>,
+        via: Option<&dyn Transport>,
+    ) -> (Means, TargetAnswer) {
+        let poll = form.poll.as_ref().expect("called for a form that polls");
+        let first_json: Option<Value> = serde_json::from_str(&first.body).ok();
+        let status_url = match (&poll.url_header, &poll.url_pointer) {
+            (Some(_), _) => first.location.clone(),
+            (None, Some(p)) => {
+                first_json.as_ref().and_then(|v| v.pointer(p)).and_then(Value::as_str).map(str::to_string)
             }
-            Err(e) => Err(e),
+            (None, None) => None,
         };
-        match answer {
-            Ok((status, body, replayed)) => {
-                let seen = self.read(op, &body);
-                let phase = classify(status, seen.status.as_deref());
-                let body = cap(body);
-                TargetAnswer {
-                    request,
-                    response: Some(ResponseRecord { status, body, replayed }),
-                    seen,
-                    phase,
-                    error: None,
-                    raw: Vec::new(),
+        let Some(status_url) = status_url else {
+            let mut answer = self.answer(form, request, first, Means::Accepted).1;
+            answer.phase = Phase::Info;
+            answer.error = Some("an asynchronous answer without the status URL the profile says it carries".into());
+            return (Means::Unknown, answer);
+        };
+        let url = if status_url.starts_with("http://") || status_url.starts_with("https://") {
+            status_url
+        } else {
+            format!(
+                "{}{}",
+                self.base_url,
+                if status_url.starts_with('/') { status_url } else { format!("/{status_url}") }
+            )
+        };
+        raw.push(RawExchange {
+            method: request.method.clone(),
+            url: request.url.clone(),
+            request_body: request.body.clone(),
+            status: Some(first.status),
+            response_body: Some(cap(self.profile.redact(&first.body))),
+            error: None,
+            elapsed_ms: 0,
+        });
+        let started = Instant::now();
+        let mut pause = poll.interval;
+        loop {
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(500));
+            let polled = self.exchange(op, "GET", &url, &[], "", via).await;
+            let poll_record =
+                RequestRecord { method: "GET".into(), url: self.profile.redact(&url), body: String::new() };
+            match polled {
+                Ok(r) => {
+                    let value = serde_json::from_str::<Value>(&r.body).ok().and_then(|v| {
+                        v.pointer(&poll.until_pointer).map(|x| match x {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                    });
+                    let done = value.as_ref().is_some_and(|v| poll.done.contains(v));
+                    let failed = value.as_ref().is_some_and(|v| poll.failed.contains(v));
+                    if done || failed {
+                        let at_least = if failed { Means::Refused } else { Means::Accepted };
+                        return self.answer(form, request, r, at_least);
+                    }
+                    if started.elapsed() > poll.deadline {
+                        let (_, mut answer) = self.answer(form, request, r, Means::Accepted);
+                        answer.phase = Phase::Info;
+                        answer.error = Some(format!("still not final after {:?} of polling {url}", poll.deadline));
+                        return (Means::Unknown, answer);
+                    }
+                    raw.push(RawExchange {
+                        method: "GET".into(),
+                        url: poll_record.url,
+                        request_body: String::new(),
+                        status: Some(r.status),
+                        response_body: Some(cap(self.profile.redact(&r.body))),
+                        error: None,
+                        elapsed_ms: started.elapsed().as_millis() as u64,
+                    });
                 }
+                Err(e) if started.elapsed() > poll.deadline => return transport_failure(request, e),
+                Err(_) => {}
             }
-            Err(e) => TargetAnswer {
-                request,
-                response: None,
-                seen: AnswerFields::default(),
-                phase: Phase::Info,
-                error: Some(e),
-                raw: Vec::new(),
-            },
         }
     }
 
-    fn read(&self, op: Op, body: &str) -> AnswerFields {
-        let Ok(v) = serde_json::from_str::<Value>(body) else { return AnswerFields::default() };
-        let x = self.profile.extract_for(op);
-        let text = |ptr: &Option<String>| {
-            ptr.as_deref().and_then(|p| v.pointer(p)).and_then(|v| match v {
+    fn read(&self, form: &OpForm, v: &Value) -> AnswerFields {
+        let x = &form.extract;
+        let text = |p: &crate::spec::profile::Pointers| {
+            p.find(v).and_then(|v| match v {
                 Value::String(s) => Some(s.clone()),
                 Value::Number(n) => Some(n.to_string()),
                 _ => None,
             })
         };
-        let number = |ptr: &Option<String>| {
-            ptr.as_deref().and_then(|p| v.pointer(p)).and_then(|v| match v {
+        let number = |p: &crate::spec::profile::Pointers| {
+            p.find(v).and_then(|v| match v {
                 Value::Number(n) => n.as_i64(),
-                Value::String(s) => s.parse().ok(),
+                Value::String(s) => s.trim().parse().ok(),
                 _ => None,
             })
         };
@@ -119,17 +345,51 @@ impl PlatformTarget {
             status: text(&x.status).map(|w| self.profile.canonical_status(&w)),
             balance: number(&x.balance),
             amount: v.get("amount").and_then(Value::as_i64),
+            error_code: text(&x.error_code),
+            error_message: text(&x.error_message),
         }
     }
 }
 
-/// 2xx is accepted unless the platform itself says the outcome is unknown; 4xx is refused;
-/// 5xx leaves the outcome unknown.
-pub fn classify(status: u16, canonical: Option<&str>) -> Phase {
-    match status {
-        200..=299 if matches!(canonical, Some("UNKNOWN") | Some("APPROVING")) => Phase::Info,
-        200..=299 => Phase::Ok,
-        400..=499 => Phase::Fail,
-        _ => Phase::Info,
+fn header_value(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+/// No answer at all: the outcome is unknown.
+fn transport_failure(request: RequestRecord, e: String) -> (Means, TargetAnswer) {
+    let answer = TargetAnswer {
+        request,
+        response: None,
+        seen: AnswerFields::default(),
+        phase: Phase::Info,
+        error: Some(e),
+        raw: Vec::new(),
+    };
+    (Means::Unknown, answer)
+}
+
+/// An answer kept as evidence behind another.
+fn as_exchange(a: &TargetAnswer, elapsed: Duration) -> RawExchange {
+    RawExchange {
+        method: a.request.method.clone(),
+        url: a.request.url.clone(),
+        request_body: a.request.body.clone(),
+        status: a.response.as_ref().map(|r| r.status),
+        response_body: a.response.as_ref().map(|r| r.body.clone()),
+        error: a.error.clone(),
+        elapsed_ms: elapsed.as_millis() as u64,
+    }
+}
+
+/// `base` with every field it lacks taken from `other`.
+fn fill_gaps(base: AnswerFields, other: &AnswerFields) -> AnswerFields {
+    AnswerFields {
+        order_id: base.order_id.or_else(|| other.order_id.clone()),
+        payment_id: base.payment_id.or_else(|| other.payment_id.clone()),
+        status: base.status.or_else(|| other.status.clone()),
+        balance: base.balance.or(other.balance),
+        amount: base.amount.or(other.amount),
+        error_code: base.error_code.or_else(|| other.error_code.clone()),
+        error_message: base.error_message.or_else(|| other.error_message.clone()),
     }
 }

@@ -77,7 +77,7 @@ async fn faults(pg: PgName, kind: ServerKind) {
         ("ord_m", Fault::Malformed, ErrorCategory::Unexpected, true),
     ];
     for (order, fault, category, applied) in cases {
-        fake.faults().script(order, Some(PgOp::Approve), fault, 1);
+        fake.faults().script(&[order], Some(PgOp::Approve), fault, 1);
         let err = client.approve(&approve_req(order, 1_000)).await.result.expect_err("faulted call fails");
         assert_eq!(err.category, category, "{pg} {fault:?}: {err}");
         let held = fake.ledger().payment_by_order(order).map(|p| p.status);

@@ -85,7 +85,7 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
     let scenarios: Vec<_> =
         names.iter().filter_map(|n| chosen.iter().find(|s| s.name.eq_ignore_ascii_case(n)).cloned()).collect();
     let weights: Vec<u32> = opts.mix.iter().map(|(_, w)| *w).collect();
-    let mocks = setup::select_mocks(opts.mocks_dir.as_deref(), &opts.pgs, &opts.faults)?;
+    let mocks = setup::select_mocks(opts.mocks_dir.as_deref(), &opts.pgs, opts.target.pgs(), &opts.faults)?;
     if matches!(opts.target, TargetChoice::Direct) {
         return Err(Fatal::bad_input("load drills a platform: --direct is for `paydrill run`"));
     }

@@ -12,7 +12,7 @@ use std::fmt::Write;
 
 const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.4em}\
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}\
-td.ok{background:#e6f6e6;text-align:center}td.bad{background:#fbe3e3;text-align:center}\
+td.ok{background:#e6f6e6;text-align:center}td.skip{background:#f1f1f1;color:#666;text-align:center}td.bad{background:#fbe3e3;text-align:center}\
 .violation{border-left:4px solid #c33;padding:.2em 1em;margin:1em 0;background:#fff8f8}\
 pre{background:#f4f4f4;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-break:break-all;font-size:12px}\
 .pass{color:#180}.fail{color:#c22}.bar{fill:#69c}.label{font-size:11px}";
@@ -84,16 +84,15 @@ pub fn report_html(input: &RunReport) -> String {
         let _ = write!(h, "<tr><th>{}</th>", escape(s));
         for pg in &matrix.pgs {
             let c = matrix.counts(s, *pg);
-            let ok = c.is_some_and(|(p, t)| p == t);
-            let cls = if c.is_none() {
-                ""
-            } else if ok {
-                "ok"
-            } else {
-                "bad"
+            let failed = c.is_some_and(|c| c.failed > 0);
+            let cls = match c {
+                None => "",
+                Some(_) if failed => "bad",
+                Some(c) if c.passed == c.total() => "ok",
+                Some(_) => "skip",
             };
             let text = mark(c);
-            if ok || c.is_none() {
+            if !failed {
                 let _ = write!(h, "<td class=\"{cls}\">{text}</td>");
             } else {
                 let _ = write!(h, "<td class=\"{cls}\"><a href=\"#{}-{pg}\">{text}</a></td>", escape(s));
@@ -116,7 +115,7 @@ pub fn report_html(input: &RunReport) -> String {
             inv.state.word(),
             escape(&inv.checked_text()),
             inv.violations,
-            escape(inv.state.why().unwrap_or(""))
+            escape(&inv.note())
         );
     }
     h.push_str("</table>");

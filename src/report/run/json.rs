@@ -3,6 +3,7 @@
 
 use super::input::RunReport;
 use super::matrix::verdict_line;
+use crate::check::CellVerdict;
 use crate::settle::SummaryBook;
 use serde_json::json;
 
@@ -34,7 +35,10 @@ pub fn summary_json(report: &RunReport) -> String {
         "seconds": report.seconds,
         "cells": {
             "total": v.cells.len(),
-            "passed": v.cells.values().filter(|p| **p).count(),
+            "passed": v.count_cells(CellVerdict::passed),
+            "failed": v.count_cells(CellVerdict::failed),
+            "not_supported": v.count_cells(|c| matches!(c, CellVerdict::NotSupported(_))),
+            "not_exercised": v.count_cells(|c| matches!(c, CellVerdict::NotExercised(_))),
             "list": v.cell_results(),
         },
         "invariants": v.results().collect::<Vec<_>>(),

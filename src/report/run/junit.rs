@@ -5,7 +5,7 @@
 
 use super::input::RunReport;
 use super::matrix::Matrix;
-use crate::check::State;
+use crate::check::{CellVerdict, State};
 use crate::report::escape;
 use std::fmt::Write;
 
@@ -44,7 +44,15 @@ pub fn junit_xml(report: &RunReport) -> String {
             escape(&cell.scenario)
         );
         let failures: Vec<_> = v.violations_in(&cell).collect();
-        if !failures.is_empty() {
+        if let Some(CellVerdict::NotSupported(why) | CellVerdict::NotExercised(why)) = v.cells.get(&cell) {
+            suite.skipped += 1;
+            let word = if matches!(v.cells.get(&cell), Some(CellVerdict::NotSupported(_))) {
+                "not supported"
+            } else {
+                "not exercised"
+            };
+            let _ = write!(case, "<skipped message=\"{}\"/>", escape(&format!("{word}: {why}")));
+        } else if !failures.is_empty() {
             suite.failures += 1;
             let mut text = String::new();
             for f in &failures {

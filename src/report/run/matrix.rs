@@ -2,35 +2,53 @@
 //! passed, in the run's scenario order and the PG table's order.
 
 use super::input::RunReport;
+use crate::check::CellVerdict;
 use crate::pg::PgName;
 use crate::record::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Passed and total cells per scenario and PG.
+/// How the cells of one scenario on one PG fared.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CellCounts {
+    pub passed: u32,
+    pub failed: u32,
+    pub not_supported: u32,
+    pub not_exercised: u32,
+}
+
+impl CellCounts {
+    pub fn total(&self) -> u32 {
+        self.passed + self.failed + self.not_supported + self.not_exercised
+    }
+}
+
+/// The cells per scenario and PG.
 pub struct Matrix {
     pub scenarios: Vec<String>,
     pub pgs: Vec<PgName>,
-    counts: BTreeMap<(String, PgName), (u32, u32)>,
+    counts: BTreeMap<(String, PgName), CellCounts>,
 }
 
 impl Matrix {
     pub fn of(report: &RunReport) -> Matrix {
         let mut scenarios = Vec::new();
         let mut pgs = BTreeSet::new();
-        let mut counts: BTreeMap<(String, PgName), (u32, u32)> = BTreeMap::new();
+        let mut counts: BTreeMap<(String, PgName), CellCounts> = BTreeMap::new();
         if let Some(run) = report.history.run() {
             scenarios = run.scenarios.clone();
             pgs.extend(run.pgs.iter().copied());
         }
-        for (cell, passed) in &report.verdict.cells {
+        for (cell, verdict) in &report.verdict.cells {
             if !scenarios.contains(&cell.scenario) {
                 scenarios.push(cell.scenario.clone());
             }
             pgs.insert(cell.pg);
             let entry = counts.entry((cell.scenario.clone(), cell.pg)).or_default();
-            entry.1 += 1;
-            if *passed {
-                entry.0 += 1;
+            match verdict {
+                CellVerdict::Passed => entry.passed += 1,
+                CellVerdict::Failed => entry.failed += 1,
+                CellVerdict::NotSupported(_) => entry.not_supported += 1,
+                CellVerdict::NotExercised(_) => entry.not_exercised += 1,
             }
         }
         let mut pgs: Vec<_> = pgs.into_iter().collect();
@@ -38,8 +56,8 @@ impl Matrix {
         Matrix { scenarios, pgs, counts }
     }
 
-    /// (passed, total) cells of one scenario on one PG, if any ran.
-    pub fn counts(&self, scenario: &str, pg: PgName) -> Option<&(u32, u32)> {
+    /// How the cells of one scenario on one PG fared, if there were any.
+    pub fn counts(&self, scenario: &str, pg: PgName) -> Option<&CellCounts> {
         self.counts.get(&(scenario.to_string(), pg))
     }
 
@@ -53,14 +71,22 @@ impl Matrix {
     }
 }
 
-/// The mark for a matrix cell.
-pub fn mark(counts: Option<&(u32, u32)>) -> String {
-    match counts {
-        None => "–".into(),
-        Some((passed, total)) if passed == total && *total == 1 => "✓".into(),
-        Some((passed, total)) if passed == total => format!("✓ {total}/{total}"),
-        Some((_, 1)) => "✗".into(),
-        Some((passed, total)) => format!("✗ {passed}/{total}"),
+/// The mark for a matrix cell: ✓ passed, ✗ failed, `n/s` not supported by the platform, `n/e`
+/// ran without what it exists to test; with counts when the cell ran more than once.
+pub fn mark(counts: Option<&CellCounts>) -> String {
+    let Some(c) = counts else { return "–".into() };
+    let total = c.total();
+    let of = |n: u32| if total == 1 { String::new() } else { format!(" {n}/{total}") };
+    if c.failed > 0 {
+        format!("✗{}", of(c.passed))
+    } else if c.not_supported == total {
+        "n/s".into()
+    } else if c.passed == 0 {
+        format!("n/e{}", of(c.not_exercised))
+    } else if c.passed < total {
+        format!("✓{} n/e {}", of(c.passed), c.not_exercised + c.not_supported)
+    } else {
+        format!("✓{}", of(c.passed))
     }
 }
 
