@@ -10,11 +10,9 @@ use crate::record::{
     Recorder,
 };
 use crate::spec::{Op, Scenario, Step, Vars};
-use crate::target::{Target, TargetAnswer, Transport};
+use crate::target::{Prepared, Target, TargetAnswer, Transport};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::Barrier;
 
 /// How often the final read of an order is tried while its outcome is unknown.
 const FINAL_READ_ATTEMPTS: usize = 5;
@@ -59,6 +57,21 @@ struct Click<'a> {
     pg_payment_key: Option<String>,
 }
 
+impl Click<'_> {
+    /// The values this click fills the profile's templates with.
+    fn vars<'c>(&'c self, cell: &'c Cell) -> Vars<'c> {
+        Vars {
+            idempotency_key: self.key.as_deref(),
+            pg: Some(cell.pg.as_str()),
+            amount: self.amount,
+            order_id: self.order_id.as_deref(),
+            payment_id: self.payment_id.as_deref(),
+            pg_payment_key: self.pg_payment_key.as_deref(),
+            env: None,
+        }
+    }
+}
+
 impl ExecContext<'_> {
     /// Runs `scenario` as `cell`: its steps in order, then a read of every order it made.
     pub async fn run_cell(&self, scenario: &Scenario, cell: &Cell) {
@@ -81,6 +94,9 @@ impl ExecContext<'_> {
     /// One step: its fault scripted at the PG, its clicks sent, what they answered kept, and
     /// the read or ledger observation its expectations need.
     async fn run_step(&self, cell: &Cell, step: &Step, state: &mut CellState) {
+        if let Some(pause) = step.wait {
+            tokio::time::sleep(pause).await;
+        }
         let key = match step.reuse_key {
             Some(earlier) => state.keys.get(&earlier).cloned().unwrap_or_default(),
             None => format!("{}-{}-{}-{}-s{}", self.run_id, cell.scenario, cell.pg, cell.repeat, step.index),
@@ -105,14 +121,18 @@ impl ExecContext<'_> {
                 click: n + 1,
                 purpose: Purpose::Step,
                 op: step.op,
-                key: Some(if step.distinct_keys { format!("{key}-k{}", n + 1) } else { key.clone() }),
+                key: match (step.no_key, step.distinct_keys) {
+                    (true, _) => None,
+                    (false, true) => Some(format!("{key}-k{}", n + 1)),
+                    (false, false) => Some(key.clone()),
+                },
                 amount,
                 order_id: state.order_id.clone(),
                 payment_id: state.payment_id.clone(),
                 pg_payment_key: state.pg_payment_key.clone(),
             })
             .collect();
-        let answers = self.send_clicks(cell, &clicks, step.together).await;
+        let answers = self.send_clicks(cell, &clicks, step.together, step.stagger).await;
         for a in answers.iter().filter(|a| a.phase == Phase::Ok) {
             if step.op == Op::CreateOrder {
                 if let Some(o) = &a.seen.order_id {
@@ -183,19 +203,38 @@ impl ExecContext<'_> {
         Some((faults, ticket, fault.times))
     }
 
-    /// Sends a step's clicks: one after another through the transport, or released together
-    /// at one barrier through paydrill's own client.
-    async fn send_clicks(&self, cell: &Cell, clicks: &[Click<'_>], together: bool) -> Vec<TargetAnswer> {
-        if together {
-            let barrier = Arc::new(Barrier::new(clicks.len()));
-            let sends = clicks.iter().map(|c| {
-                let barrier = barrier.clone();
-                async move {
-                    barrier.wait().await;
-                    self.send(cell, c, None).await
-                }
+    /// Sends a step's clicks: one after another through the transport; or, through paydrill's
+    /// own client, released together (last-byte synchronised) or `stagger` apart.
+    async fn send_clicks(
+        &self,
+        cell: &Cell,
+        clicks: &[Click<'_>],
+        together: bool,
+        stagger: Option<std::time::Duration>,
+    ) -> Vec<TargetAnswer> {
+        if let Some(gap) = stagger {
+            // Each click leaves `gap` after the one before, whether or not it was answered.
+            let sends = clicks.iter().enumerate().map(|(n, c)| async move {
+                tokio::time::sleep(gap * n as u32).await;
+                self.send(cell, c, None).await
             });
             return futures::future::join_all(sends).await;
+        }
+        if together && clicks.len() > 1 {
+            let mut invoked = Vec::new();
+            let mut sends = Vec::new();
+            for c in clicks {
+                let vars = c.vars(cell);
+                let (base, prepared) = self.invoke(cell, c, &vars);
+                invoked.push(base);
+                sends.push((prepared, vars));
+            }
+            let started = Instant::now();
+            let answers = self.target.send_together(cell.pg, clicks[0].op, sends).await;
+            for (base, answer) in invoked.into_iter().zip(&answers) {
+                self.complete(base, answer, started);
+            }
+            return answers;
         }
         let mut answers = Vec::new();
         for c in clicks {
@@ -259,56 +298,61 @@ impl ExecContext<'_> {
 
     /// Sends one request and records it as an invoke and a completion.
     async fn send(&self, cell: &Cell, c: &Click<'_>, via: Option<&dyn Transport>) -> TargetAnswer {
-        let amount = c.amount;
-        let vars = Vars {
-            idempotency_key: c.key.as_deref(),
-            pg: Some(cell.pg.as_str()),
-            amount,
-            order_id: c.order_id.as_deref(),
-            payment_id: c.payment_id.as_deref(),
-            pg_payment_key: c.pg_payment_key.as_deref(),
-            env: None,
+        let vars = c.vars(cell);
+        let (base, prepared) = self.invoke(cell, c, &vars);
+        let started = Instant::now();
+        let answer = match c.purpose {
+            Purpose::Final => self.target.final_read(cell.pg, &vars, via).await,
+            _ => self.target.call(cell.pg, c.op, &vars, prepared, via).await,
         };
-        let id = self.recorder.next_id();
-        let step = if c.purpose == Purpose::Final { 0 } else { c.step.index };
-        let prepared = self.target.prepare(cell.pg, c.op, &vars);
+        self.complete(base, &answer, started);
+        answer
+    }
+
+    /// Builds a click's request and records its invoke event.
+    fn invoke(&self, cell: &Cell, c: &Click<'_>, vars: &Vars<'_>) -> (CallEvent, Prepared) {
+        let prepared = self.target.prepare(cell.pg, c.op, vars);
         let base = CallEvent {
-            id,
+            id: self.recorder.next_id(),
             phase: Phase::Invoke,
             at: record::now(),
             cell: cell.clone(),
-            step,
+            step: if c.purpose == Purpose::Final { 0 } else { c.step.index },
             click: c.click,
             purpose: c.purpose,
             op: c.op,
             order_id: c.order_id.clone(),
             idempotency_key: c.key.clone(),
-            amount,
+            amount: c.amount,
+            form: prepared.form(),
             request: Some(prepared.record.clone()),
             response: None,
             seen: None,
             error: None,
             latency_us: None,
             exchanges: Vec::new(),
+            released_ns: None,
+            arrived_ns: None,
         };
         self.recorder.record(Event::Call(Box::new(base.clone())));
-        let started = Instant::now();
-        let exchange = match c.purpose {
-            Purpose::Final => self.target.final_read(cell.pg, &vars, via).await,
-            _ => self.target.call(cell.pg, c.op, &vars, prepared, via).await,
-        };
+        (base, prepared)
+    }
+
+    /// Records a call's completion.
+    fn complete(&self, base: CallEvent, answer: &TargetAnswer, started: Instant) {
         self.recorder.record(Event::Call(Box::new(CallEvent {
-            phase: exchange.phase,
+            phase: answer.phase,
             at: record::now(),
             request: None,
-            response: exchange.response.clone(),
-            seen: Some(exchange.seen.clone()).filter(|s| *s != AnswerFields::default()),
-            error: exchange.error.clone(),
+            response: answer.response.clone(),
+            seen: Some(answer.seen.clone()).filter(|s| *s != AnswerFields::default()),
+            error: answer.error.clone(),
             latency_us: Some(started.elapsed().as_micros() as u64),
-            exchanges: exchange.raw.clone(),
+            exchanges: answer.raw.clone(),
+            released_ns: answer.released_ns,
+            arrived_ns: answer.arrived_ns,
             ..base
         })));
-        exchange
     }
 }
 

@@ -43,7 +43,9 @@ impl<'a> Evidence<'a> {
                 if c.op == Op::CreateOrder && c.phase == Phase::Ok {
                     owners.entry(o.clone()).or_insert_with(|| c.cell.clone());
                 }
-                calls_by_order.entry(o.clone()).or_default().push(c.id);
+            }
+            if let Some(o) = c.order() {
+                calls_by_order.entry(o.to_string()).or_default().push(c.id);
             }
         }
         // An interrupted run is judged on the cells that finished, and on their PG payments only.
@@ -76,19 +78,13 @@ impl<'a> Evidence<'a> {
     pub fn violation(&self, invariant: &str, order: Option<&str>, expected: String, seen: String) -> Violation {
         let cell = order.and_then(|o| self.owners.get(o)).cloned();
         let steps: BTreeSet<usize> = order
-            .map(|o| {
-                self.calls
-                    .iter()
-                    .filter(|c| c.seen.order_id.as_deref() == Some(o) && c.step > 0)
-                    .map(|c| c.step)
-                    .collect()
-            })
+            .map(|o| self.calls.iter().filter(|c| c.order() == Some(o) && c.step > 0).map(|c| c.step).collect())
             .unwrap_or_default();
         let payment_id = order.and_then(|o| {
             self.calls
                 .iter()
                 .rev()
-                .find(|c| c.seen.order_id.as_deref() == Some(o))
+                .find(|c| c.order() == Some(o) && c.seen.payment_id.is_some())
                 .and_then(|c| c.seen.payment_id.clone())
         });
         Violation {

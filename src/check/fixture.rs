@@ -141,12 +141,15 @@ impl History {
             order_id: s.about.map(str::to_string),
             idempotency_key: s.key.map(str::to_string),
             amount: s.amount,
+            form: None,
             request: None,
             response: None,
             seen: None,
             error: None,
             latency_us: None,
             exchanges: Vec::new(),
+            released_ns: None,
+            arrived_ns: None,
         };
         let seen = AnswerFields {
             order_id: s.order.map(str::to_string),

@@ -30,7 +30,9 @@ impl Invariant for NoLostAck {
                 .find(|c| c.purpose == Purpose::Final && c.order_id.as_deref() == Some(order.as_str()));
             let Some(last) = last else { continue };
             checked.facts += 1;
-            if !(last.answered() && last.seen.order_id.as_deref() == Some(order.as_str())) {
+            // Readable: the platform answered with its view of the order (an answer that names another
+            // order is not this one).
+            if !(last.answered() && last.seen.order_id.as_deref().is_none_or(|o| o == order)) {
                 let mut v = e.violation(
                     ABOUT.id,
                     Some(order),

@@ -26,9 +26,9 @@ impl Invariant for NonNegativeBalance {
         let mut checked = Checked::default();
         let mut flagged = BTreeSet::new();
         for c in &e.calls {
-            let (Some(b), Some(order)) = (c.seen.balance, &c.seen.order_id) else { continue };
+            let (Some(b), Some(order)) = (c.seen.balance, c.order()) else { continue };
             checked.facts += 1;
-            if b < 0 && flagged.insert(order.clone()) {
+            if b < 0 && flagged.insert(order.to_string()) {
                 let mut v = e.violation(
                     ABOUT.id,
                     Some(order),

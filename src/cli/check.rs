@@ -8,10 +8,29 @@ use crate::spec::{MockConfig, Profile, Scenario};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "With no FILES, checks scenarios/*.toml, scenarios/profiles/*.toml and mocks/*.toml.")]
+#[command(after_help = "With no FILES, checks scenarios/*.toml, scenarios/profiles/*.toml and mocks/*.toml.\n\n\
+With --profile FILE --target URL, probes a live platform once: drives FULL_FLOW through the profile\n\
+(the PG fakes on their fixed ports, as `paydrill run --target` serves them) and prints, per call,\n\
+the request, the answer and what each pointer read or missed, with the profile line.\n\n\
+Example:\n  paydrill check --profile scenarios/profiles/shopapi.toml --target http://127.0.0.1:8080")]
 pub struct CheckArgs {
     /// Scenario, profile or mock files (the kind is recognised from the contents).
     pub files: Vec<PathBuf>,
+    /// Probe a live platform through this profile (with --target).
+    #[arg(long, value_name = "FILE", requires = "target", conflicts_with = "files")]
+    pub profile: Option<PathBuf>,
+    /// The platform to probe (with --profile).
+    #[arg(long, value_name = "URL", requires = "profile")]
+    pub target: Option<String>,
+    /// The PG to probe on (default: the profile's first, else toss).
+    #[arg(long, value_name = "NAME")]
+    pub pg: Option<crate::pg::PgName>,
+    /// Allow a --target that is not on loopback.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Folder of mock files for the probe's fakes (default: ./mocks if present, else the shipped ones).
+    #[arg(long = "mocks", value_name = "DIR")]
+    pub mocks_dir: Option<PathBuf>,
 }
 
 /// The `*.toml` files of a folder that may be missing.
@@ -33,6 +52,20 @@ fn check_file(file: &Path) -> Result<String, InputError> {
         let s = Scenario::parse(file, &text)?;
         Ok(format!("scenario {} ({} steps)", s.name, s.steps.len()))
     }
+}
+
+/// `check --profile F --target URL`: the probe, printed; exit 1 when a pointer read nothing.
+pub async fn probe(args: CheckArgs) -> CommandResult {
+    let (Some(profile), Some(target)) = (&args.profile, &args.target) else {
+        return Err(Fatal::bad_input("--profile and --target go together"));
+    };
+    let outcome =
+        crate::drive::probe::probe(profile, target, args.pg, args.allow_remote, args.mocks_dir.as_deref()).await?;
+    for n in &outcome.notes {
+        eprintln!("{n}");
+    }
+    print!("{}", crate::report::probe::probe_text(&outcome));
+    Ok(if outcome.missed.is_empty() { Exit::Held } else { Exit::Failed })
 }
 
 pub fn check(args: CheckArgs) -> CommandResult {

@@ -72,6 +72,7 @@ pub fn main() -> i32 {
             Command::Serve(args) => serve::serve(args).await,
             Command::Merge(args) => load::merge(args),
             Command::Bench(args) => bench::bench(args).await,
+            Command::Check(args) if args.profile.is_some() => check::probe(args).await,
             Command::Check(args) => check::check(args),
             Command::Settle(args) => settle::settle(args),
         }

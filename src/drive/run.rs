@@ -14,6 +14,7 @@ use crate::record::{
 use crate::report::{self, run::RunReport};
 use crate::settle;
 use crate::spec::{self, Scenario};
+use crate::target::Target;
 use futures::StreamExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -130,10 +131,9 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
         }
     }
     // A scenario that needs an op the platform lacks does not run there: not supported.
-    cells.retain(|(cell, scenario)| match scenario.steps.iter().find(|s| !target.target.supports(s.op)) {
+    cells.retain(|(cell, scenario)| match unsupported(&target.target, scenario) {
         None => true,
-        Some(step) => {
-            let why = format!("the platform has no {} (step {} needs it)", step.op.as_str(), step.index);
+        Some(why) => {
             recorder.record(Event::Note(CellNote { cell: cell.clone(), kind: CellNoteKind::NotSupported, why }));
             false
         }
@@ -158,6 +158,21 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
         Exit::Failed
     };
     Ok(RunOutcome { verdict, summary, run_dir, exit })
+}
+
+/// Why `scenario` cannot run on `target`, if it cannot: an op the platform lacks, or a request
+/// without an idempotency key where the platform's profile says keys are not required.
+pub fn unsupported(target: &Target, scenario: &Scenario) -> Option<String> {
+    if let Some(step) = scenario.steps.iter().find(|s| !target.supports(s.op)) {
+        return Some(format!("the platform has no {} (step {} needs it)", step.op.as_str(), step.index));
+    }
+    if let Some(step) = scenario.steps.iter().find(|s| s.no_key && !target.requires_keys()) {
+        return Some(format!(
+            "step {} sends no idempotency key, and the profile says keys are not required",
+            step.index
+        ));
+    }
+    None
 }
 
 /// Runs the cells, `concurrency` at a time, until all are done or Ctrl-C; true when interrupted.

@@ -26,7 +26,21 @@ pub fn router(payments: Arc<Payments>) -> Router {
         .route("/orders/{id}", get(inquire))
         .route("/orders/{id}/approve", post(approve))
         .route("/orders/{id}/cancel", post(cancel))
+        .layer(axum::middleware::from_fn(stamp_arrival))
         .with_state(payments)
+}
+
+/// The header every answer carries: when its request arrived (ns since the epoch), so a harness
+/// can measure how close together concurrent clicks really came in.
+pub const ARRIVAL_HEADER: &str = "x-arrived-ns";
+
+async fn stamp_arrival(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let arrived = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let mut response = next.run(request).await;
+    if let Ok(value) = arrived.to_string().parse() {
+        response.headers_mut().insert(ARRIVAL_HEADER, value);
+    }
+    response
 }
 
 fn respond(answer: Answer) -> Response {

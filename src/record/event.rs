@@ -101,6 +101,9 @@ pub struct CallEvent {
     pub idempotency_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<Krw>,
+    /// Which of the op's profile forms sent it (0 is the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<RequestRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,8 +118,14 @@ pub struct CallEvent {
     /// The raw exchanges behind the canonical answer (secrets redacted): direct mode's PG
     /// calls, an asynchronous op's polls, the attempts a platform answered "in progress", the
     /// other reads a final read merged.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", alias = "exchanges")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", alias = "pg_exchanges")]
     pub exchanges: Vec<RawExchange>,
+    /// Clicks released together: when the last byte went out, and when the server (where it is
+    /// paydrill's) says the request arrived, in ns since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_ns: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrived_ns: Option<u64>,
 }
 
 /// What a PG ledger held for an order right after a step.

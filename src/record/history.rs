@@ -26,15 +26,24 @@ pub struct Call {
     pub order_id: Option<String>,
     pub idempotency_key: Option<String>,
     pub amount: Option<Krw>,
+    /// Which of the op's profile forms sent it.
+    pub form: Option<usize>,
     pub request: Option<RequestRecord>,
     pub response: Option<ResponseRecord>,
     pub seen: AnswerFields,
     pub error: Option<String>,
     pub latency_us: Option<u64>,
     pub exchanges: Vec<RawExchange>,
+    pub released_ns: Option<u64>,
+    pub arrived_ns: Option<u64>,
 }
 
 impl Call {
+    /// The order this call is about: the one its answer names, else the one it was sent for.
+    pub fn order(&self) -> Option<&str> {
+        self.seen.order_id.as_deref().or(self.order_id.as_deref())
+    }
+
     /// Whether the target answered with its view of things: accepted, or a 2xx that still says
     /// the outcome is unknown.
     pub fn answered(&self) -> bool {
@@ -82,12 +91,15 @@ impl History {
                     order_id: c.order_id.clone(),
                     idempotency_key: c.idempotency_key.clone(),
                     amount: c.amount,
+                    form: c.form,
                     request: c.request.clone(),
                     response: None,
                     seen: AnswerFields::default(),
                     error: Some("no completion recorded (interrupted)".into()),
                     latency_us: None,
                     exchanges: Vec::new(),
+                    released_ns: None,
+                    arrived_ns: None,
                 });
             } else if let Some(&i) = index.get(&c.id) {
                 let call = &mut calls[i];
@@ -98,6 +110,8 @@ impl History {
                 call.error = c.error.clone();
                 call.latency_us = c.latency_us;
                 call.exchanges = c.exchanges.clone();
+                call.released_ns = c.released_ns;
+                call.arrived_ns = c.arrived_ns;
             }
         }
         calls

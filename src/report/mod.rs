@@ -3,6 +3,7 @@
 //! renamed, so a reader never sees half a file. Runs nothing.
 
 pub mod load;
+pub mod probe;
 pub mod run;
 mod tables;
 

@@ -31,7 +31,7 @@ pub fn acknowledged<'a>(calls: impl IntoIterator<Item = &'a Call>) -> BTreeMap<S
         _ => c.phase == Phase::Ok,
     };
     for call in calls.into_iter().filter(counts) {
-        let Some(order) = call.seen.order_id.clone() else { continue };
+        let Some(order) = call.order().map(str::to_string) else { continue };
         let entry = orders.entry(order.clone()).or_default();
         entry.pg.get_or_insert(call.cell.pg);
         if entry.scenario.is_empty() {

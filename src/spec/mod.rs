@@ -11,23 +11,26 @@ pub mod scenario;
 pub use fault::{Fault, FaultRates};
 pub use mock::{MockConfig, Quirks};
 pub use op::{Op, STATES};
-pub use profile::{Means, OpForm, Profile, Vars};
+pub use profile::{Means, OpForm, Profile, Vars, FIELDS};
 pub use scenario::{Expect, Outcome, Scenario, Step, StepFault};
 
 use crate::input::InputError;
 use std::path::Path;
 
 /// The scenario files shipped in `scenarios/`, built into the binary so paydrill runs anywhere.
-const EMBEDDED: [(&str, &str); 9] = [
+const EMBEDDED: [(&str, &str); 12] = [
     ("scenarios/APPROVE_TIMEOUT_RETRY.toml", include_str!("../../scenarios/APPROVE_TIMEOUT_RETRY.toml")),
     ("scenarios/CANCEL_TIMEOUT_RESOLVED.toml", include_str!("../../scenarios/CANCEL_TIMEOUT_RESOLVED.toml")),
     ("scenarios/CONCURRENT_PARTIAL_CANCEL.toml", include_str!("../../scenarios/CONCURRENT_PARTIAL_CANCEL.toml")),
     ("scenarios/DUPLICATE_CLICK.toml", include_str!("../../scenarios/DUPLICATE_CLICK.toml")),
     ("scenarios/FULL_FLOW.toml", include_str!("../../scenarios/FULL_FLOW.toml")),
     ("scenarios/IDEMPOTENCY_KEY_REUSE.toml", include_str!("../../scenarios/IDEMPOTENCY_KEY_REUSE.toml")),
+    ("scenarios/MISSING_IDEMPOTENCY_KEY.toml", include_str!("../../scenarios/MISSING_IDEMPOTENCY_KEY.toml")),
     ("scenarios/ONLY_CREATE_APPROVE.toml", include_str!("../../scenarios/ONLY_CREATE_APPROVE.toml")),
     ("scenarios/PARTIAL_CANCEL.toml", include_str!("../../scenarios/PARTIAL_CANCEL.toml")),
     ("scenarios/PG_ERROR_ON_CANCEL.toml", include_str!("../../scenarios/PG_ERROR_ON_CANCEL.toml")),
+    ("scenarios/REPLAY_AFTER_COMPLETION.toml", include_str!("../../scenarios/REPLAY_AFTER_COMPLETION.toml")),
+    ("scenarios/RETRY_IN_FLIGHT.toml", include_str!("../../scenarios/RETRY_IN_FLIGHT.toml")),
 ];
 
 /// The shipped scenarios.

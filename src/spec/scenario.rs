@@ -63,6 +63,13 @@ pub struct Step {
     pub together: bool,
     /// Give every click its own idempotency key (separate intents) instead of one.
     pub distinct_keys: bool,
+    /// Send the clicks this far apart, without waiting for answers (a retry while the first
+    /// is still in flight).
+    pub stagger: Option<std::time::Duration>,
+    /// Send without an idempotency key.
+    pub no_key: bool,
+    /// Pause this long before the step.
+    pub wait: Option<std::time::Duration>,
     pub fault: Option<StepFault>,
     /// Send with the idempotency key of this earlier step (1-based) — a reused key.
     pub reuse_key: Option<usize>,
@@ -100,6 +107,10 @@ struct RawStep {
     together: bool,
     #[serde(default)]
     distinct_keys: bool,
+    stagger: Option<Spanned<String>>,
+    #[serde(default)]
+    no_key: bool,
+    wait: Option<Spanned<String>>,
     fault: Option<Spanned<RawFault>>,
     reuse_key: Option<Spanned<i64>>,
     expect: Option<Spanned<Expect>>,
@@ -278,6 +289,18 @@ fn build_step(index: usize, line: usize, raw: RawStep, text: &str) -> Result<Ste
     if reuse_key.is_some() && raw.distinct_keys {
         return Err((line, "`reuse_key` and `distinct_keys` contradict each other".into()));
     }
+    let duration = |d: Option<Spanned<String>>, what: &str| -> Result<Option<std::time::Duration>, (usize, String)> {
+        d.map(|d| crate::units::parse_duration(d.get_ref()).map_err(|m| (at(d.span().start), format!("{what}: {m}"))))
+            .transpose()
+    };
+    let stagger = duration(raw.stagger, "stagger")?;
+    let wait = duration(raw.wait, "wait")?;
+    if stagger.is_some() && (clicks < 2 || raw.together) {
+        return Err((line, "`stagger` spaces out clicks: it needs clicks of 2 or more, and not `together`".into()));
+    }
+    if raw.no_key && (reuse_key.is_some() || raw.distinct_keys) {
+        return Err((line, "`no_key` sends no key: it takes no `reuse_key` or `distinct_keys`".into()));
+    }
     Ok(Step {
         index,
         line,
@@ -286,6 +309,9 @@ fn build_step(index: usize, line: usize, raw: RawStep, text: &str) -> Result<Ste
         clicks,
         together: raw.together,
         distinct_keys: raw.distinct_keys,
+        stagger,
+        no_key: raw.no_key,
+        wait,
         fault,
         reuse_key,
         expect,

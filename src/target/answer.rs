@@ -14,8 +14,12 @@ pub struct TargetAnswer {
     pub seen: AnswerFields,
     pub phase: Phase,
     pub error: Option<String>,
-    /// In direct mode: every raw PG exchange the op took.
+    /// The raw exchanges behind the answer (direct mode's PG calls, polls, retried attempts).
     pub raw: Vec<RawExchange>,
+    /// For clicks released together: when the last byte went out, and when the server (where
+    /// it is paydrill's) says the request arrived, in ns since the epoch.
+    pub released_ns: Option<u64>,
+    pub arrived_ns: Option<u64>,
 }
 
 /// Sends a built HTTP request somewhere else than paydrill's own client — under load, through
@@ -44,5 +48,10 @@ impl Prepared {
     /// form can send is answered without a request.
     pub fn record_only(record: RequestRecord) -> Prepared {
         Prepared { record, headers: Vec::new(), sendable: None, form: None }
+    }
+
+    /// Which of the op's profile forms this is (0 is the first), when a profile built it.
+    pub fn form(&self) -> Option<usize> {
+        self.form
     }
 }

@@ -32,6 +32,8 @@ pub struct DirectTarget {
 #[derive(Default)]
 struct DirectState {
     orders: HashMap<String, MerchantOrder>,
+    /// `op:key` → the definite answer a cancel got, replayed for the same key.
+    answers: HashMap<String, TargetAnswer>,
 }
 
 impl DirectTarget {
@@ -63,11 +65,35 @@ impl DirectTarget {
         RequestRecord { method: "PG".into(), url, body }
     }
 
+    /// Sends `op` to `pg`. A cancel sent again with a key whose answer was definite gets that
+    /// answer back, as a merchant's own idempotency table would give it (most PGs keep none for
+    /// cancels).
     pub async fn call(&self, pg: PgName, op: Op, vars: &Vars<'_>) -> TargetAnswer {
         let request = self.describe(pg, op, vars);
         if op == Op::CreateOrder {
             return self.create_order(request, vars);
         }
+        let Some(key) = vars.idempotency_key.filter(|_| matches!(op, Op::PartialCancel | Op::Cancel)) else {
+            return self.call_pg(pg, op, vars, request).await;
+        };
+        let key = format!("{}:{key}", op.as_str());
+        let _serial = self.preparing.lock(key.clone()).await;
+        if let Some(stored) = self.lock().answers.get(&key).cloned() {
+            let mut replay = stored;
+            if let Some(r) = replay.response.as_mut() {
+                r.replayed = true;
+            }
+            replay.raw.clear();
+            return replay;
+        }
+        let answer = self.call_pg(pg, op, vars, request).await;
+        if answer.phase != Phase::Info {
+            self.lock().answers.insert(key, answer.clone());
+        }
+        answer
+    }
+
+    async fn call_pg(&self, pg: PgName, op: Op, vars: &Vars<'_>, request: RequestRecord) -> TargetAnswer {
         let Some(client) = self.clients.get(&pg) else {
             return local(request, 400, Phase::Fail, format!("no client for {pg}"), AnswerFields::default());
         };
@@ -193,6 +219,8 @@ impl DirectTarget {
                 phase: Phase::Ok,
                 error: None,
                 raw,
+                released_ns: None,
+                arrived_ns: None,
             },
             Err(e) => {
                 let phase = match e.category {
@@ -210,7 +238,16 @@ impl DirectTarget {
                         seen.payment_id = Some(p.pg_payment_id);
                     }
                 }
-                TargetAnswer { request, response, seen, phase, error: Some(e.to_string()), raw }
+                TargetAnswer {
+                    request,
+                    response,
+                    seen,
+                    phase,
+                    error: Some(e.to_string()),
+                    raw,
+                    released_ns: None,
+                    arrived_ns: None,
+                }
             }
         }
     }

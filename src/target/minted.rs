@@ -86,5 +86,7 @@ pub fn local(request: RequestRecord, status: u16, phase: Phase, message: String,
         phase,
         error: if phase == Phase::Ok { None } else { Some(message) },
         raw: Vec::new(),
+        released_ns: None,
+        arrived_ns: None,
     }
 }

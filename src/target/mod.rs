@@ -4,6 +4,7 @@
 
 mod answer;
 mod direct;
+pub mod last_byte;
 mod minted;
 pub mod net;
 mod platform;
@@ -46,6 +47,25 @@ impl Target {
         }
     }
 
+    /// Sends clicks released together: on a platform with last-byte synchronisation, to the
+    /// PGs at one barrier.
+    pub async fn send_together(&self, pg: PgName, op: Op, clicks: Vec<(Prepared, Vars<'_>)>) -> Vec<TargetAnswer> {
+        match self {
+            Target::Platform(t) => t.send_together(op, clicks).await,
+            Target::Direct(t) => {
+                let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(clicks.len()));
+                futures::future::join_all(clicks.into_iter().map(|(_, vars)| {
+                    let barrier = barrier.clone();
+                    async move {
+                        barrier.wait().await;
+                        t.call(pg, op, &vars).await
+                    }
+                }))
+                .await
+            }
+        }
+    }
+
     /// The read of an order at the end of its scenario (a platform: every inquire form it can
     /// send, merged).
     pub async fn final_read(&self, pg: PgName, vars: &Vars<'_>, via: Option<&dyn Transport>) -> TargetAnswer {
@@ -60,6 +80,16 @@ impl Target {
         match self {
             Target::Platform(t) => t.profile().supports(op),
             Target::Direct(_) => true,
+        }
+    }
+
+    /// Whether the target refuses keyed ops sent without an idempotency key (a platform's
+    /// profile may say it does not need them).
+    pub fn requires_keys(&self) -> bool {
+        match self {
+            Target::Platform(t) => t.profile().idempotency_key_required,
+            // Direct mode has no platform to refuse a keyless request.
+            Target::Direct(_) => false,
         }
     }
 

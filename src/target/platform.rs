@@ -4,6 +4,7 @@
 //! answer means. Knows nothing of scenarios.
 
 use super::answer::{Prepared, TargetAnswer, Transport};
+use super::last_byte::{can_release, release_together, RawRequest};
 use super::minted::{local, MintedOrders};
 use super::net::describe_error;
 use crate::pg::RawExchange;
@@ -20,6 +21,7 @@ pub struct PlatformTarget {
     base_url: String,
     profile: Box<Profile>,
     http: reqwest::Client,
+    timeout: Duration,
     /// Orders paydrill mints when the platform has no create route.
     minted: MintedOrders,
 }
@@ -30,6 +32,8 @@ struct Received {
     body: String,
     replayed: bool,
     location: Option<String>,
+    /// When the server says the request arrived (the profile's `arrival_header`).
+    arrived_ns: Option<u64>,
 }
 
 impl PlatformTarget {
@@ -44,6 +48,7 @@ impl PlatformTarget {
             base_url: base_url.trim_end_matches('/').to_string(),
             profile: Box::new(profile),
             http,
+            timeout,
             minted: MintedOrders::new(&format!("pd-{run_id}")),
         }
     }
@@ -74,6 +79,73 @@ impl PlatformTarget {
 
     /// Sends a prepared request (through `via` when given) and says what its answer means.
     pub async fn send(&self, op: Op, prepared: Prepared, vars: &Vars<'_>, via: Option<&dyn Transport>) -> TargetAnswer {
+        self.send_after(op, prepared, vars, via, None).await
+    }
+
+    /// Sends clicks released together with last-byte synchronisation (plain HTTP), then
+    /// handles each answer as [`PlatformTarget::send`] would.
+    pub async fn send_together(&self, op: Op, clicks: Vec<(Prepared, Vars<'_>)>) -> Vec<TargetAnswer> {
+        let raw_requests: Option<Vec<RawRequest>> = clicks
+            .iter()
+            .map(|(p, _)| {
+                let form = self.profile.forms(op).get(p.form?)?;
+                let (url, body) = p.sendable.clone()?;
+                can_release(&url).then(|| RawRequest {
+                    method: form.method.clone(),
+                    url,
+                    headers: p.headers.clone(),
+                    body,
+                })
+            })
+            .collect();
+        let Some(raw_requests) = raw_requests else {
+            // Not all sendable over plain HTTP: release them at one barrier instead.
+            let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(clicks.len()));
+            return futures::future::join_all(clicks.into_iter().map(|(p, v)| {
+                let barrier = barrier.clone();
+                async move {
+                    barrier.wait().await;
+                    self.send(op, p, &v, None).await
+                }
+            }))
+            .await;
+        };
+        let released = release_together(&raw_requests, self.timeout).await;
+        let mut answers = Vec::with_capacity(clicks.len());
+        for ((prepared, vars), (got, released_ns)) in clicks.into_iter().zip(released) {
+            let first = got.map(|r| Received {
+                status: r.status,
+                replayed: self
+                    .profile
+                    .replay_header
+                    .as_deref()
+                    .and_then(|h| r.header(&h.to_ascii_lowercase()))
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+                location: r.header("location").map(str::to_string),
+                arrived_ns: self
+                    .profile
+                    .arrival_header
+                    .as_deref()
+                    .and_then(|h| r.header(h))
+                    .and_then(|v| v.parse().ok()),
+                body: r.body,
+            });
+            let mut answer = self.send_after(op, prepared, &vars, None, Some(first)).await;
+            answer.released_ns = Some(released_ns);
+            answers.push(answer);
+        }
+        answers
+    }
+
+    /// [`PlatformTarget::send`], where the first attempt's answer may already be in hand.
+    async fn send_after(
+        &self,
+        op: Op,
+        prepared: Prepared,
+        vars: &Vars<'_>,
+        via: Option<&dyn Transport>,
+        mut first: Option<Result<Received, String>>,
+    ) -> TargetAnswer {
         let Some(form) = prepared.form.map(|i| &self.profile.forms(op)[i]) else {
             return self.unsendable(op, prepared.record, vars);
         };
@@ -83,7 +155,10 @@ impl PlatformTarget {
         let mut raw = Vec::new();
         let started = Instant::now();
         loop {
-            let received = self.exchange(op, &form.method, &url, &prepared.headers, &body, via).await;
+            let received = match first.take() {
+                Some(got) => got,
+                None => self.exchange(op, &form.method, &url, &prepared.headers, &body, via).await,
+            };
             let answer = match received {
                 Ok(r) if form.poll.as_ref().is_some_and(|p| p.when_status == r.status) => {
                     self.follow(op, form, r, prepared.record.clone(), &mut raw, via).await
@@ -144,7 +219,13 @@ impl PlatformTarget {
     fn prepare_form(&self, op: Op, index: usize, vars: &Vars<'_>) -> Prepared {
         let form = &self.profile.forms(op)[index];
         let url = format!("{}{}", self.base_url, vars.fill(&form.path));
-        let headers = form.headers.iter().map(|(k, v)| (k.clone(), vars.fill(v))).collect();
+        // A request sent without an idempotency key leaves the key's header out.
+        let headers = form
+            .headers
+            .iter()
+            .filter(|(_, v)| vars.idempotency_key.is_some() || !v.contains("{idempotency_key}"))
+            .map(|(k, v)| (k.clone(), vars.fill(v)))
+            .collect();
         let body = form.body.as_ref().map(|b| vars.fill_json(b).to_string()).unwrap_or_default();
         let record = RequestRecord {
             method: form.method.clone(),
@@ -202,8 +283,14 @@ impl PlatformTarget {
             .and_then(|h| resp.headers().get(h))
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
         let location = header_value(resp.headers(), "location");
+        let arrived_ns = self
+            .profile
+            .arrival_header
+            .as_deref()
+            .and_then(|h| header_value(resp.headers(), h))
+            .and_then(|v| v.parse().ok());
         let body = resp.text().await.map_err(|e| describe_error(&e))?;
-        Ok(Received { status, body, replayed, location })
+        Ok(Received { status, body, replayed, location, arrived_ns })
     }
 
     /// Reads an answer through `form` and says what it means (`at_least` lets a poll's final
@@ -231,6 +318,8 @@ impl PlatformTarget {
             phase,
             error: None,
             raw: Vec::new(),
+            released_ns: None,
+            arrived_ns: r.arrived_ns,
         };
         (means, answer)
     }
@@ -344,7 +433,7 @@ impl PlatformTarget {
             payment_id: text(&x.payment_id),
             status: text(&x.status).map(|w| self.profile.canonical_status(&w)),
             balance: number(&x.balance),
-            amount: v.get("amount").and_then(Value::as_i64),
+            amount: number(&x.amount),
             error_code: text(&x.error_code),
             error_message: text(&x.error_message),
         }
@@ -364,6 +453,8 @@ fn transport_failure(request: RequestRecord, e: String) -> (Means, TargetAnswer)
         phase: Phase::Info,
         error: Some(e),
         raw: Vec::new(),
+        released_ns: None,
+        arrived_ns: None,
     };
     (Means::Unknown, answer)
 }

@@ -31,7 +31,7 @@ with the balance before it, then it turns DONE (Toss did it) or is tried again (
 Bugs (--bug, repeatable): ack-before-store, no-idempotency, double-refund, lost-refund,
 racy-refund (see BUGS below).
 """
-import argparse, base64, http.client, json, queue, random, signal, sqlite3, sys  # noqa: E401
+import argparse, base64, http.client, json, queue, random, re, signal, sqlite3, sys  # noqa: E401
 import threading, time, traceback, urllib.error, urllib.request, uuid  # noqa: E401
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -108,10 +108,15 @@ def state_for(amount, balance):
     return "REFUNDED" if balance <= 0 else "APPROVED" if balance >= amount else "PARTIAL_REFUNDED"
 
 
+ROUTES = [("GET", r"/orders/status/([^/]+)", "ticket_status"), ("GET", r"/orders/([^/]+)", "read_order"),
+          ("GET", r"/refunds/([^/]+)", "refund_status"), ("POST", r"/orders", "create"),
+          ("POST", r"/orders/([^/]+)/confirm", "confirm"), ("POST", r"/orders/([^/]+)/refunds", "refund")]
+
+
 class AsyncPay:
     def __init__(self, toss, bugs):
         self.toss, self.bugs = toss, bugs
-        self.db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        self.db = sqlite3.connect(":memory:", check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.dblock = threading.RLock()
         self.locks = KeyLocks()
@@ -128,7 +133,7 @@ class AsyncPay:
         for q, job in workers:
             threading.Thread(target=self.work, args=(q, job), daemon=True).start()
 
-    # ---- storage helpers (one connection, one lock; a `tx` is atomic) ----
+    # ---- storage: one connection, one lock; a `tx` commits all its statements or none ----
     def q(self, sql, *args):
         with self.dblock:
             return self.db.execute(sql, args).fetchall()
@@ -137,15 +142,9 @@ class AsyncPay:
         return next(iter(self.q(sql, *args)), None)
 
     def tx(self, *stmts):
-        with self.dblock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                for sql, args in stmts:
-                    self.db.execute(sql, args)
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
+        with self.dblock, self.db:
+            for sql, args in stmts:
+                self.db.execute(sql, args)
 
     def order(self, oid):
         return self.q1("SELECT * FROM orders WHERE id = ?", oid)
@@ -157,15 +156,14 @@ class AsyncPay:
 
     # ---- routing ----
     def handle(self, method, path, headers, raw):
-        parts = [p for p in path.split("/") if p]
-        if method == "GET" and len(parts) == 3 and parts[:2] == ["orders", "status"]:
-            return self.ticket_status(parts[2])
-        if method == "GET" and len(parts) == 2 and parts[0] == "orders":
-            return self.read_order(parts[1])
-        if method == "GET" and len(parts) == 2 and parts[0] == "refunds":
-            return self.refund_status(parts[1])
-        if method != "POST" or parts[:1] != ["orders"] or len(parts) not in (1, 3):
+        for verb, pattern, name in ROUTES:
+            match = re.fullmatch(pattern, path.rstrip("/"))
+            if match and verb == method:
+                break
+        else:
             return err(404, "NOT_FOUND", f"no route {method} {path}")
+        if method == "GET":
+            return getattr(self, name)(*match.groups())
         key = headers.get("Idempotency-Key")
         if not key:
             return err(400, "KEY_REQUIRED", "send an Idempotency-Key header")
@@ -174,14 +172,7 @@ class AsyncPay:
             assert isinstance(body, dict)
         except (ValueError, AssertionError):
             return err(400, "BAD_REQUEST", "the body must be a JSON object")
-        hash_ = path + "|" + json.dumps(body, sort_keys=True)
-        if len(parts) == 1:
-            return self.create(key, hash_, body)
-        if parts[2] == "confirm":
-            return self.confirm(parts[1], key, hash_, body)
-        if parts[2] == "refunds":
-            return self.refund(parts[1], key, hash_, body)
-        return err(404, "NOT_FOUND", f"no route {method} {path}")
+        return getattr(self, name)(*match.groups(), key, path + "|" + json.dumps(body, sort_keys=True), body)
 
     def work(self, q, job):
         while True:
@@ -191,10 +182,11 @@ class AsyncPay:
             except Exception:
                 traceback.print_exc()
 
-    def later(self, q, item, delay):
-        t = threading.Timer(delay, q.put, args=(item,))
-        t.daemon = True
-        t.start()
+    @staticmethod
+    def later(q, item, delay):
+        timer = threading.Timer(delay, q.put, args=(item,))
+        timer.daemon = True
+        timer.start()
 
     # ---- orders ----
     def create(self, key, hash_, body):
@@ -449,16 +441,15 @@ class AsyncPay:
 
 
 class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    app = None
+    protocol_version, app = "HTTP/1.1", None
 
     def log_message(self, *args):
         pass
 
-    def answer(self, method):
+    def do_GET(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         try:
-            status, body, *extra = self.app.handle(method, self.path.split("?")[0], self.headers, raw)
+            status, body, *extra = self.app.handle(self.command, self.path.split("?")[0], self.headers, raw)
         except Exception as e:  # a bug in this service, not an answer
             traceback.print_exc()
             (status, body), extra = err(500, "INTERNAL", f"{type(e).__name__}: {e}"), []
@@ -470,9 +461,6 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
-
-    def do_GET(self):
-        self.answer(self.command)
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
@@ -494,14 +482,9 @@ def main():
         sys.exit(f"cannot listen on 127.0.0.1:{args.port}: {e}")
     server.daemon_threads = True
 
-    def stop(*_):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
-    if args.bug:
-        print("bugs on: " + ", ".join(args.bug), file=sys.stderr, flush=True)
     server.serve_forever()
     server.server_close()
 

@@ -42,6 +42,7 @@ pub fn summary_json(report: &RunReport) -> String {
             "list": v.cell_results(),
         },
         "invariants": v.results().collect::<Vec<_>>(),
+        "together": super::spread::spreads(report.calls),
         "violations": &v.violations,
         "settlement": {
             "movements": report.rows.len(),

@@ -42,6 +42,14 @@ pub fn summary_markdown(report: &RunReport) -> String {
     if run.is_some_and(|r| r.mode == Mode::Direct) {
         side_by_side(report, &matrix, &mut md);
     }
+    if let Some(s) = super::spread::spreads(report.calls) {
+        let source = if s.server_stamped { "arrival at the server" } else { "release of the last bytes" };
+        let _ = writeln!(
+            md,
+            "\nClicks released together: {} step(s) of up to {} clicks; first to last {source}: median {} µs, max {} µs.",
+            s.steps, s.most_clicks, s.p50_us, s.max_us
+        );
+    }
     invariants_table(&mut md, v.results());
     if !v.violations.is_empty() {
         let _ = writeln!(md, "\n## Violations\n");

@@ -7,10 +7,12 @@ mod json;
 mod junit;
 mod markdown;
 mod matrix;
+mod spread;
 
 pub use input::RunReport;
 pub use markdown::summary_markdown;
 pub use matrix::{mark, verdict_line, Matrix};
+pub use spread::{spreads, Spreads};
 
 use super::write_atomic;
 use crate::settle::{self, SettlementRow};

@@ -31,6 +31,8 @@ pub struct Extract {
     pub payment_id: Pointers,
     pub status: Pointers,
     pub balance: Pointers,
+    /// The order's amount (what a replay must answer the same).
+    pub amount: Pointers,
     /// The platform's own error code in a refusal (`/error/code`).
     pub error_code: Pointers,
     pub error_message: Pointers,
@@ -44,12 +46,13 @@ pub const FIELDS: [&str; 7] =
 
 impl Extract {
     /// Each field with its pointers, in [`FIELDS`] order.
-    pub fn fields(&self) -> [(&'static str, &Pointers); 7] {
+    pub fn fields(&self) -> [(&'static str, &Pointers); 8] {
         [
             ("order_id", &self.order_id),
             ("payment_id", &self.payment_id),
             ("status", &self.status),
             ("balance", &self.balance),
+            ("amount", &self.amount),
             ("error_code", &self.error_code),
             ("error_message", &self.error_message),
             ("transactions", &self.transactions),
@@ -62,6 +65,7 @@ impl Extract {
             "payment_id" => &mut self.payment_id,
             "status" => &mut self.status,
             "balance" => &mut self.balance,
+            "amount" => &mut self.amount,
             "error_code" => &mut self.error_code,
             "error_message" => &mut self.error_message,
             "transactions" => &mut self.transactions,
@@ -91,6 +95,7 @@ pub struct RawExtract {
     payment_id: Option<OneOrMany>,
     status: Option<OneOrMany>,
     balance: Option<OneOrMany>,
+    amount: Option<OneOrMany>,
     error_code: Option<OneOrMany>,
     error_message: Option<OneOrMany>,
     transactions: Option<OneOrMany>,
@@ -114,6 +119,7 @@ impl RawExtract {
             ("payment_id", self.payment_id),
             ("status", self.status),
             ("balance", self.balance),
+            ("amount", self.amount),
             ("error_code", self.error_code),
             ("error_message", self.error_message),
             ("transactions", self.transactions),

@@ -36,6 +36,8 @@ struct RawProfile {
     description: String,
     /// Header the platform sets on a replayed answer.
     replay_header: Option<String>,
+    /// Header the platform sets with when a request arrived (ns since the epoch).
+    arrival_header: Option<String>,
     pgs: Option<Spanned<Vec<String>>>,
     #[serde(default = "yes")]
     idempotency_key_required: bool,
@@ -57,6 +59,9 @@ pub struct Profile {
     pub name: String,
     pub description: String,
     pub replay_header: Option<String>,
+    /// Header the platform sets with when a request arrived, in ns since the epoch: how paydrill
+    /// measures how close together clicks released together arrived.
+    pub arrival_header: Option<String>,
     /// The PGs the platform is set up for (`None`: every PG).
     pub pgs: Option<Vec<PgName>>,
     /// Whether keyed ops refuse a request without an idempotency key.
@@ -191,6 +196,7 @@ impl Profile {
             name: raw.name,
             description: raw.description,
             replay_header: raw.replay_header,
+            arrival_header: raw.arrival_header.map(|h| h.to_ascii_lowercase()),
             pgs,
             idempotency_key_required: raw.idempotency_key_required,
             extract,
