@@ -174,3 +174,23 @@ fn the_probe_prints_what_each_pointer_read_and_names_a_wrong_one_with_its_line()
     let line = profile.lines().position(|l| l.starts_with("status = ")).unwrap() + 1;
     assert!(printed.contains(&format!("wrong.toml:{line}: status = /data/status found nothing")), "{printed}");
 }
+
+#[test]
+fn a_sample_merchant_server_with_one_route_runs_what_it_can_and_says_what_it_cannot() {
+    let (code, json, printed) = drill("tosssample", &[]);
+    let cells = &json["cells"];
+    assert!(cells["not_supported"].as_u64().unwrap() >= 10, "scenarios needing cancel or read are n/s: {printed}");
+    let list = cells["list"].as_array().unwrap();
+    let duplicate = list.iter().find(|c| c["scenario"] == "DUPLICATE_CLICK").unwrap();
+    assert_ne!(duplicate["result"], "not_supported", "paydrill mints the orders, so create + approve run: {printed}");
+    for id in ["platform-matches-pg", "no-lost-ack"] {
+        let inv = invariant(&json, id);
+        assert_eq!(inv["state"], "not_observable", "{id}: {printed}");
+        assert!(inv["why"].as_str().unwrap().contains("PG ledger"), "{inv}");
+    }
+    assert_eq!(invariant(&json, "single-charge")["state"], "held", "{printed}");
+    assert_eq!(invariant(&json, "unique-order")["state"], "held", "minted orders: one per key: {printed}");
+    // The sample passes Toss's refusal of a second confirm straight to the second click.
+    assert_eq!(code, Some(1), "{printed}");
+    assert!(printed.contains("expected approve accepted; saw HTTP 400 ALREADY_PROCESSED_PAYMENT"), "{printed}");
+}

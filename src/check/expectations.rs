@@ -166,7 +166,11 @@ impl StepJudge<'_, '_> {
 /// A click's answer in a few words, for an expectation's "saw".
 fn describe(c: &Call) -> String {
     match (&c.response, &c.error) {
-        (Some(r), _) => format!("HTTP {} {}", r.status, c.seen.status.as_deref().unwrap_or("")),
+        (Some(r), _) => {
+            let what =
+                [c.seen.status.as_deref(), c.seen.error_code.as_deref()].into_iter().flatten().collect::<Vec<_>>();
+            format!("HTTP {} {}", r.status, what.join(" ")).trim_end().to_string()
+        }
         (None, Some(e)) => e.clone(),
         _ => "no answer".into(),
     }

@@ -8,6 +8,8 @@ use crate::record::Purpose;
 
 pub struct PlatformMatchesPg;
 
+const LEDGER_ONLY: &str = "the platform has no read: its orders' final state came from the PG ledger";
+
 const ABOUT: About = About {
     id: "platform-matches-pg",
     promise: "at the end, each payment's status and balance on the platform equal the PG ledger",
@@ -27,6 +29,11 @@ impl Invariant for PlatformMatchesPg {
         let mut unreadable = 0;
         for (order, ack) in &e.acks {
             let Some(cell) = e.owners.get(order) else { continue };
+            if ack.final_from_ledger {
+                checked.unobserved += 1;
+                checked.unobserved_why = Some(LEDGER_ONLY.into());
+                continue;
+            }
             let (Some(status), Some(balance)) = (ack.final_status.as_deref(), ack.final_balance) else {
                 let read = e.calls.iter().any(|c| {
                     c.purpose == Purpose::Final && c.order_id.as_deref() == Some(order.as_str()) && c.answered()
@@ -55,6 +62,8 @@ impl Invariant for PlatformMatchesPg {
         if checked.facts == 0 && unreadable > 0 {
             checked.not_observable =
                 Some("the platform's final reads carried no status and balance the profile can read".into());
+        } else if checked.facts == 0 && checked.unobserved > 0 {
+            checked.not_observable = Some(LEDGER_ONLY.into());
         }
         checked
     }

@@ -13,7 +13,7 @@ use crate::record::{
 };
 use crate::report::{self, run::RunReport};
 use crate::settle;
-use crate::spec::{self, Scenario};
+use crate::spec::{self, Op, Scenario};
 use crate::target::Target;
 use futures::StreamExt;
 use std::path::{Path, PathBuf};
@@ -165,6 +165,12 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
 pub fn unsupported(target: &Target, scenario: &Scenario) -> Option<String> {
     if let Some(step) = scenario.steps.iter().find(|s| !target.supports(s.op)) {
         return Some(format!("the platform has no {} (step {} needs it)", step.op.as_str(), step.index));
+    }
+    if let Some(step) = scenario.steps.iter().find(|s| s.no_key && s.op == Op::CreateOrder && target.mints_orders()) {
+        return Some(format!(
+            "step {} creates without a key, and the platform makes no orders (paydrill mints them)",
+            step.index
+        ));
     }
     if let Some(step) = scenario.steps.iter().find(|s| s.no_key && !target.requires_keys()) {
         return Some(format!(

@@ -6,6 +6,9 @@ use crate::spec::Op;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The method a read of a PG ledger is recorded with, where the platform has no read of its own.
+pub const LEDGER_READ: &str = "PG-LEDGER";
+
 /// Bodies kept in the history are cut to this many bytes.
 pub const BODY_CAP: usize = 4096;
 

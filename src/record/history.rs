@@ -39,6 +39,11 @@ pub struct Call {
 }
 
 impl Call {
+    /// Whether this is a read of the PG ledger standing in for a platform without a read.
+    pub fn from_pg_ledger(&self) -> bool {
+        self.request.as_ref().is_some_and(|r| r.method == super::event::LEDGER_READ)
+    }
+
     /// The order this call is about: the one its answer names, else the one it was sent for.
     pub fn order(&self) -> Option<&str> {
         self.seen.order_id.as_deref().or(self.order_id.as_deref())

@@ -11,7 +11,7 @@ mod recorder;
 
 pub use event::{
     cap, now, AnswerFields, CallEvent, Cell, CellNote, CellNoteKind, CustomerStep, Event, LedgerSnapshot, Mode,
-    Observation, PgRequest, Phase, Purpose, RequestRecord, ResponseRecord, RunEnd, RunInfo, BODY_CAP,
+    Observation, PgRequest, Phase, Purpose, RequestRecord, ResponseRecord, RunEnd, RunInfo, BODY_CAP, LEDGER_READ,
 };
 pub use history::{Call, History};
 pub use recorder::Recorder;

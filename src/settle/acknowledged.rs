@@ -17,6 +17,8 @@ pub struct Acknowledged {
     pub cancels: Vec<Krw>,
     pub final_balance: Option<Krw>,
     pub final_status: Option<String>,
+    /// The final state came from the PG ledger (the platform has no read of its own).
+    pub final_from_ledger: bool,
 }
 
 /// Per platform order, what its answers acknowledged (approvals, cancels, final state).
@@ -66,6 +68,7 @@ pub fn acknowledged<'a>(calls: impl IntoIterator<Item = &'a Call>) -> BTreeMap<S
         if call.purpose == Purpose::Final {
             entry.final_balance = call.seen.balance;
             entry.final_status = call.seen.status.clone();
+            entry.final_from_ledger = call.from_pg_ledger();
             if entry.approved.is_none()
                 && matches!(call.seen.status.as_deref(), Some("APPROVED" | "PARTIAL_CANCELED" | "CANCELED"))
             {

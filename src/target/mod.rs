@@ -83,6 +83,14 @@ impl Target {
         }
     }
 
+    /// Whether paydrill mints the orders (a platform without a create route; direct mode).
+    pub fn mints_orders(&self) -> bool {
+        match self {
+            Target::Platform(t) => t.profile().mints_orders(),
+            Target::Direct(_) => true,
+        }
+    }
+
     /// Whether the target refuses keyed ops sent without an idempotency key (a platform's
     /// profile may say it does not need them).
     pub fn requires_keys(&self) -> bool {
