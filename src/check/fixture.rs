@@ -4,7 +4,10 @@
 use super::check;
 use super::verdict::{InvariantResult, Verdict};
 use crate::pg::{LedgerCancel, LedgerPayment, PgName, PgStatus};
-use crate::record::{self, AnswerFields, CallEvent, Cell, Event, LedgerSnapshot, Mode, Observation, Phase, Purpose};
+use crate::record::{
+    self, AnswerFields, CallEvent, Cell, CellNote, CellNoteKind, Event, LedgerSnapshot, Mode, Observation, Phase,
+    Purpose,
+};
 use crate::record::{ResponseRecord, RunEnd, RunInfo};
 use crate::spec::{Op, Scenario};
 use std::collections::BTreeSet;
@@ -175,6 +178,15 @@ impl History {
         self.events.push(Event::Call(Box::new(invoke)));
         self.events.push(Event::Call(Box::new(done)));
         id
+    }
+
+    /// Notes a cell as not exercised (a scripted fault that never reached the PG).
+    pub fn not_exercised(&mut self, cell: &Cell, why: &str) {
+        self.events.push(Event::Note(CellNote {
+            cell: cell.clone(),
+            kind: CellNoteKind::NotExercised,
+            why: why.into(),
+        }));
     }
 
     /// What `pg`'s ledger held at the end.

@@ -201,3 +201,26 @@ pub struct CellResult<'a> {
     #[serde(flatten)]
     pub verdict: &'a CellVerdict,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CellVerdict;
+    use crate::check::fixture::{cell, History, Spec};
+    use crate::spec::Op;
+
+    #[test]
+    fn a_cell_whose_fault_never_reached_the_pg_is_not_exercised_never_passed() {
+        let mut h = History::unobservable();
+        let c = cell("APPROVE_TIMEOUT_RETRY");
+        h.add(Spec { key: Some("k1"), order: Some("o1"), ..Spec::ok(&c, 1, Op::CreateOrder) });
+        h.not_exercised(&c, "the timeout fault never reached toss");
+        let v = h.verdict(&[]);
+        assert!(
+            matches!(&v.cells[&c], CellVerdict::NotExercised(why) if why.contains("never reached")),
+            "{:?}",
+            v.cells
+        );
+        assert!(!v.cells[&c].passed());
+        assert_eq!(v.count_cells(CellVerdict::passed), 0);
+    }
+}
