@@ -18,14 +18,29 @@ async fn embedded() -> Embedded {
         .expect("the embedded target starts")
 }
 
-struct Api {
+struct Api<'a> {
     base: String,
     http: Client,
+    embedded: &'a Embedded,
 }
 
-impl Api {
-    fn new(embedded: &Embedded) -> Self {
-        Api { base: embedded.platform.url(), http: Client::new() }
+impl<'a> Api<'a> {
+    fn new(embedded: &'a Embedded) -> Self {
+        Api { base: embedded.platform.url(), http: Client::new(), embedded }
+    }
+
+    /// The customer pays in the PG's window: the key the fake's authorise endpoint issues.
+    async fn customer_key(&self, pg: PgName, order: &str, amount: i64) -> String {
+        let endpoint = self.embedded.fleet.endpoint(pg).expect("the PG has a fake");
+        let url = format!("{}{}", endpoint.base_url, paydrill::fakes::AUTHORIZE_PATH);
+        let resp = self.http.post(url).json(&json!({ "order_id": order, "amount": amount })).send().await.unwrap();
+        let granted: Value = resp.json().await.unwrap();
+        granted["payment_key"].as_str().unwrap_or_else(|| panic!("{pg}: {granted}")).to_string()
+    }
+
+    /// Approves `order` with the key its customer got.
+    async fn approve(&self, order: &str, key: &str) -> (u16, Value, bool) {
+        self.post(&format!("/orders/{order}/approve"), None, json!({ "pg_payment_key": key })).await
     }
 
     async fn post(&self, path: &str, key: Option<&str>, body: Value) -> (u16, Value, bool) {
@@ -76,6 +91,9 @@ async fn every_pg_approves_cancels_in_parts_and_refuses_a_further_cancel() {
     for pg in PgName::ALL {
         let order = api.create(pg, 10_000, &format!("create-{pg}")).await;
         let (status, body, _) = api.post(&format!("/orders/{order}/approve"), None, json!({})).await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("PG_PAYMENT_KEY_REQUIRED")), "{pg}: {body}");
+        let key = api.customer_key(pg, &order, 10_000).await;
+        let (status, body, _) = api.approve(&order, &key).await;
         assert_eq!(
             (status, body["status"].as_str(), body["balance"].as_i64()),
             (200, Some("APPROVED"), Some(10_000)),
@@ -120,7 +138,8 @@ async fn ten_racing_partial_cancels_never_overdraw() {
     let embedded = embedded().await;
     let api = Api::new(&embedded);
     let order = api.create(PgName::Kakaopay, 10_000, "race").await;
-    let (status, body, _) = api.post(&format!("/orders/{order}/approve"), None, json!({})).await;
+    let key = api.customer_key(PgName::Kakaopay, &order, 10_000).await;
+    let (status, body, _) = api.approve(&order, &key).await;
     assert_eq!(status, 200, "{body}");
     let path = format!("/orders/{order}/cancel");
     let keys: Vec<String> = (0..10).map(|i| format!("race-cancel-{i}")).collect();
@@ -146,16 +165,17 @@ async fn an_approval_held_past_the_timeout_is_unknown_then_charged_once() {
     let api = Api::new(&embedded);
     for pg in PgName::ALL {
         let order = api.create(pg, 10_000, &format!("slow-{pg}")).await;
+        let key = api.customer_key(pg, &order, 10_000).await;
         embedded.fleet.fake(pg).faults().script(&[order.as_str()], Some(PgOp::Approve), Fault::Timeout, 1);
         let started = Instant::now();
-        let (status, body, _) = api.post(&format!("/orders/{order}/approve"), None, json!({})).await;
+        let (status, body, _) = api.approve(&order, &key).await;
         let waited = started.elapsed();
         assert!(waited < PG_TIMEOUT + Duration::from_secs(2), "{pg}: answered after {waited:?}");
         let first = body["status"].as_str().unwrap().to_string();
         assert!(first == "UNKNOWN" || first == "APPROVED", "{pg}: {status} {body}");
 
         // The client retries.
-        let (status, body, _) = api.post(&format!("/orders/{order}/approve"), None, json!({})).await;
+        let (status, body, _) = api.approve(&order, &key).await;
         assert_eq!((status, body["status"].as_str()), (200, Some("APPROVED")), "{pg}: {body}");
         let ledger = embedded.fleet.fake(pg).ledger();
         let approvals: Vec<_> =
@@ -175,7 +195,7 @@ async fn bad_requests_are_refused_with_a_code() {
     assert_eq!((status, body["code"].as_str()), (400, Some("UNKNOWN_PG")));
     let (status, body, _) = api.post("/orders", Some("k"), json!({ "pg": "toss", "amount": -5 })).await;
     assert_eq!((status, body["code"].as_str()), (400, Some("INVALID_AMOUNT")));
-    let (status, body, _) = api.post("/orders/nope/approve", None, json!({})).await;
+    let (status, body, _) = api.approve("nope", "k").await;
     assert_eq!((status, body["code"].as_str()), (404, Some("ORDER_NOT_FOUND")));
     let order = api.create(PgName::Toss, 100, "k2").await;
     let (status, body, _) = api.post(&format!("/orders/{order}/cancel"), Some("c"), json!({ "amount": 50 })).await;

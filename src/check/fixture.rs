@@ -270,6 +270,7 @@ pub fn paid(pg_payment_id: &str, order: &str, total: i64, cancels: &[i64]) -> Le
         total,
         balance,
         cancelled: total - balance,
+        authorized_at: Some(time::OffsetDateTime::UNIX_EPOCH),
         approval_id: Some(format!("{pg_payment_id}_tx")),
         approved_at: Some(time::OffsetDateTime::UNIX_EPOCH),
         cancels,

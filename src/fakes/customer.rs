@@ -3,18 +3,33 @@
 //! issues the PG's own key for it, which the merchant then confirms. Not part of any PG's API.
 
 use super::ledger::{Ledger, LedgerError};
-use super::wire::{FakeReply, FakeRequest, WireServer};
+use super::wire::{CustomerStep, FakeReply, FakeRequest, WireServer};
+use crate::locks::lock;
+use crate::pg::Krw;
 use serde_json::json;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 /// The path of the authorise endpoint on every fake.
 pub const AUTHORIZE_PATH: &str = "/__paydrill/authorize";
 
-/// Issues keys: one sequence per fake, so every key is new.
+/// Issues keys (one sequence per fake, so every key is new) and remembers the tokens it gave.
 #[derive(Default)]
 pub struct CustomerDesk {
     seq: AtomicU64,
+    tokens: Mutex<HashMap<String, Grant>>,
 }
+
+/// What one token was issued for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub merchant_order_id: String,
+    pub amount: Krw,
+}
+
+/// How many tokens a fake remembers (the oldest are forgotten past it: flat memory under load).
+const TOKENS_KEPT: usize = 20_000;
 
 impl CustomerDesk {
     /// Whether `req` is the customer's step rather than a PG call.
@@ -33,17 +48,46 @@ impl CustomerDesk {
             return refuse(400, "`order_id` (a string) and `amount` (whole won) are required");
         };
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
-        let key = match body["payment_id"].as_str() {
+        let payment_id = match body["payment_id"].as_str() {
             Some(id) if !id.is_empty() => id.to_string(),
             _ => wire.customer_key(order, seq),
         };
-        match ledger.authenticate(&key, order, amount) {
-            Ok(p) => FakeReply::json(
-                200,
-                json!({ "payment_key": p.pg_payment_id, "order_id": p.merchant_order_id, "amount": p.total, "pg": wire.pg() }),
-            ),
-            Err(LedgerError::InvalidAmount) => refuse(400, "`amount` must be positive"),
-            Err(e) => refuse(409, &e.to_string()),
+        let (key, makes_payment) = match wire.customer_step() {
+            CustomerStep::PaymentKey => (payment_id.clone(), true),
+            CustomerStep::Token { payment } => {
+                (format!("{}tok_{seq:08}_{:08x}", wire.pg(), fastrand::u32(..)), payment)
+            }
+        };
+        if makes_payment {
+            match ledger.authenticate(&payment_id, order, amount) {
+                Ok(_) => {}
+                Err(LedgerError::InvalidAmount) => return refuse(400, "`amount` must be positive"),
+                Err(e) => return refuse(409, &e.to_string()),
+            }
+        } else if amount <= 0 {
+            return refuse(400, "`amount` must be positive");
+        }
+        if key != payment_id {
+            let mut tokens = lock(&self.tokens);
+            if tokens.len() >= TOKENS_KEPT {
+                tokens.clear();
+            }
+            tokens.insert(key.clone(), Grant { merchant_order_id: order.to_string(), amount });
+        }
+        FakeReply::json(
+            200,
+            json!({ "payment_key": key, "payment_id": payment_id, "order_id": order, "amount": amount, "pg": wire.pg() }),
+        )
+    }
+
+    /// What a token was granted for, when it was granted for `merchant_order_id`: a token no
+    /// customer got, or got for another order, is refused. (A token stays good for its READY
+    /// payment until a confirm succeeds; after that the payment is no longer READY.)
+    pub fn grant(&self, token: &str, merchant_order_id: &str) -> Result<Grant, LedgerError> {
+        match lock(&self.tokens).get(token) {
+            Some(g) if g.merchant_order_id == merchant_order_id => Ok(g.clone()),
+            Some(_) => Err(LedgerError::KeyForAnotherOrder),
+            None => Err(LedgerError::InvalidToken),
         }
     }
 }

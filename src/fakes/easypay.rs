@@ -50,6 +50,7 @@ fn status_code(s: PgStatus) -> &'static str {
 
 fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
+        LedgerError::KeyForAnotherOrder | LedgerError::InvalidToken => result(codes::NOT_FOUND, "거래 없음"),
         LedgerError::NotFound => result(codes::NOT_FOUND, "거래 없음"),
         LedgerError::DuplicateOrderId => result(codes::DUPLICATE_ORDER, "주문번호 중복"),
         LedgerError::AlreadyApproved => result(codes::ALREADY_APPROVED, "기승인 거래"),
@@ -99,6 +100,7 @@ impl WireServer for EasypayServer {
                 pg_payment_id: need("authorizationId")?,
                 merchant_order_id: Some(need("shopOrderNo")?),
                 amount: Some(krw_field(&b, "amount").ok_or_else(|| result(codes::INVALID_REQUEST, "amount 누락"))?),
+                token: None,
             }),
             ("POST", "/api/trades/revise") => {
                 let amount = match need("reviseTypeCode")?.as_str() {

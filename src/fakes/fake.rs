@@ -4,10 +4,10 @@
 use super::customer::CustomerDesk;
 use super::fault::{CallIdentity, FaultBook};
 use super::ledger::{Ledger, LedgerError, Settled};
-use super::wire::{FakeReply, FakeRequest, WireCall, WireServer, REPLAY_WINDOW};
+use super::wire::{CustomerStep, FakeReply, FakeRequest, WireCall, WireServer, REPLAY_WINDOW};
 use super::{easypay, inicis, kakaopay, kcp, naverpay, nicepay, portone, toss};
 use crate::locks::lock;
-use crate::pg::{pg_table, Krw, PgName};
+use crate::pg::{pg_table, Krw, PgName, PgStatus};
 use crate::spec::{Fault, MockConfig};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -157,7 +157,17 @@ impl Fake {
                 .ledger
                 .authenticate(pg_payment_id, merchant_order_id, *amount)
                 .map(|payment| Settled { payment, cancel: None }),
-            WireCall::Approve { pg_payment_id, merchant_order_id, amount } => {
+            WireCall::Approve { pg_payment_id, merchant_order_id, amount, token } => {
+                let ready = self.ledger.payment(pg_payment_id).filter(|p| p.status == PgStatus::Ready);
+                if let (CustomerStep::Token { .. }, Some(payment)) = (self.wire.customer_step(), ready) {
+                    // A READY payment's confirm must carry the token the customer's approval gave
+                    // for its order (a paid one is refused as already approved, token or not).
+                    let Some(token) = token else { return Err(LedgerError::InvalidToken) };
+                    let grant = self.customers.grant(token, &payment.merchant_order_id)?;
+                    if payment.total != grant.amount {
+                        return Err(LedgerError::AmountMismatch { expected: grant.amount });
+                    }
+                }
                 self.ledger.approve(pg_payment_id, merchant_order_id.as_deref(), *amount)
             }
             WireCall::Cancel { pg_payment_id, amount, expected_balance, reason } => {

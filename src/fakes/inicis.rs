@@ -49,6 +49,7 @@ fn status_word(s: PgStatus) -> &'static str {
 
 fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
+        LedgerError::KeyForAnotherOrder | LedgerError::InvalidToken => result(codes::NOT_FOUND, "거래 정보가 없습니다"),
         LedgerError::NotFound => result(codes::NOT_FOUND, "거래 정보가 없습니다"),
         LedgerError::DuplicateOrderId => result(codes::DUPLICATE_ORDER, "주문번호(moid) 중복"),
         LedgerError::AlreadyApproved => result(codes::ALREADY_APPROVED, "이미 승인된 거래"),
@@ -104,6 +105,7 @@ impl WireServer for InicisServer {
                 pg_payment_id: need("tid")?,
                 merchant_order_id: Some(need("moid")?),
                 amount: Some(number(&form, "price").ok_or_else(|| result(codes::INVALID_REQUEST, "price 오류"))?),
+                token: None,
             }),
             ("POST", "/api/v1/refund", "Refund") => Ok(WireCall::Cancel {
                 pg_payment_id: need("tid")?,

@@ -11,7 +11,7 @@
 //! (HTTP 500).
 
 use super::ledger::{LedgerError, Settled};
-use super::wire::{krw_field, kst, text_field, FakeReply, FakeRequest, WireCall, WireServer};
+use super::wire::{krw_field, kst, text_field, CustomerStep, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::kakaopay::{auth, codes};
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
@@ -41,6 +41,9 @@ fn status_word(s: PgStatus) -> &'static str {
 
 fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
+        LedgerError::KeyForAnotherOrder | LedgerError::InvalidToken => {
+            err(400, codes::INVALID_PG_TOKEN, "approval failure: invalid pg_token")
+        }
         LedgerError::NotFound => err(400, codes::NOT_FOUND, "TID_NOT_EXIST"),
         LedgerError::DuplicateOrderId => err(400, codes::DUPLICATE_ORDER, "partner_order_id already paid"),
         LedgerError::AlreadyApproved => err(400, codes::ALREADY_APPROVED, "payment already approved"),
@@ -79,6 +82,11 @@ fn order_json(s: &Settled) -> Value {
 }
 
 impl WireServer for KakaopayServer {
+    /// `ready` makes the payment; the customer's approval gives the `pg_token` for `approve`.
+    fn customer_step(&self) -> CustomerStep {
+        CustomerStep::Token { payment: false }
+    }
+
     fn pg(&self) -> PgName {
         PgName::Kakaopay
     }
@@ -105,14 +113,12 @@ impl WireServer for KakaopayServer {
                     amount,
                 })
             }
-            ("POST", ["online", "v1", "payment", "approve"]) => {
-                need("pg_token")?;
-                Ok(WireCall::Approve {
-                    pg_payment_id: need("tid")?,
-                    merchant_order_id: Some(need("partner_order_id")?),
-                    amount: None,
-                })
-            }
+            ("POST", ["online", "v1", "payment", "approve"]) => Ok(WireCall::Approve {
+                pg_payment_id: need("tid")?,
+                merchant_order_id: Some(need("partner_order_id")?),
+                amount: None,
+                token: Some(need("pg_token")?),
+            }),
             ("POST", ["online", "v1", "payment", "cancel"]) => {
                 let amount = krw_field(&b, "cancel_amount")
                     .ok_or_else(|| err(400, codes::INVALID_REQUEST, "cancel_amount is required"))?;

@@ -44,6 +44,7 @@ fn status_word(s: PgStatus) -> &'static str {
 
 fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
+        LedgerError::KeyForAnotherOrder | LedgerError::InvalidToken => result(codes::NOT_FOUND, "거래번호 오류"),
         LedgerError::NotFound => result(codes::NOT_FOUND, "거래번호 오류"),
         LedgerError::DuplicateOrderId => result(codes::DUPLICATE_ORDER, "주문번호 중복"),
         LedgerError::AlreadyApproved => result(codes::ALREADY_APPROVED, "이미 승인된 거래"),
@@ -77,6 +78,7 @@ impl WireServer for KcpServer {
                 amount: Some(
                     krw_field(&b, "ordr_mony").ok_or_else(|| result(codes::INVALID_REQUEST, "ordr_mony 누락"))?,
                 ),
+                token: None,
             }),
             ("POST", "/gw/mod/v1/cancel") => {
                 let partial = match need("mod_type")?.as_str() {

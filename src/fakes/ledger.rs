@@ -29,6 +29,12 @@ pub enum LedgerError {
     InvalidAmount,
     #[error("payment is not approved")]
     NotApproved,
+    /// A confirm whose key was issued for another merchant order.
+    #[error("the key was issued for another order")]
+    KeyForAnotherOrder,
+    /// A confirm whose token (PortOne `paymentToken`, KakaoPay `pg_token`) no customer got.
+    #[error("the token was not issued for this payment")]
+    InvalidToken,
 }
 
 /// A payment together with the cancel an operation just made, if any.
@@ -100,6 +106,7 @@ impl Ledger {
             total: amount,
             balance: 0,
             cancelled: 0,
+            authorized_at: Some(OffsetDateTime::now_utc()),
             approval_id: None,
             approved_at: None,
             cancels: Vec::new(),
@@ -109,8 +116,9 @@ impl Ledger {
         Ok(payment)
     }
 
-    /// Approves a payment. An unknown payment id is authenticated on the spot with `amount`;
-    /// a READY one must match its authenticated amount (`amount = None` takes it as it is).
+    /// Approves a payment the customer authorised ([`Ledger::authenticate`]): an unknown id is
+    /// refused, and a READY one must belong to `merchant_order_id` and match its authenticated
+    /// amount (`None` takes them as they are).
     pub fn approve(
         &self,
         pg_payment_id: &str,
@@ -120,17 +128,12 @@ impl Ledger {
         if matches!(amount, Some(a) if a <= 0) {
             return Err(LedgerError::InvalidAmount);
         }
-        if !self.lock().payments.contains_key(pg_payment_id) {
-            let order = merchant_order_id.ok_or(LedgerError::NotFound)?;
-            let amount = amount.ok_or(LedgerError::InvalidAmount)?;
-            self.authenticate(pg_payment_id, order, amount)?;
-        }
         let mut st = self.lock();
         let approval_id = st.next_id(&self.prefix, "tx");
         let payment = st.payments.get_mut(pg_payment_id).ok_or(LedgerError::NotFound)?;
         if let Some(order) = merchant_order_id {
             if order != payment.merchant_order_id {
-                return Err(LedgerError::DuplicateOrderId);
+                return Err(LedgerError::KeyForAnotherOrder);
             }
         }
         if payment.status != PgStatus::Ready {
@@ -259,6 +262,12 @@ mod tests {
     #[test]
     fn partial_cancels_down_to_zero_then_refuses() {
         let ledger = Ledger::new("t");
+        assert_eq!(
+            ledger.approve("p1", Some("o1"), Some(10_000)),
+            Err(LedgerError::NotFound),
+            "no customer authorised it"
+        );
+        ledger.authenticate("p1", "o1", 10_000).unwrap();
         ledger.approve("p1", Some("o1"), Some(10_000)).unwrap();
         let s = ledger.cancel("p1", Some(3_000), None, "r").unwrap();
         assert_eq!((s.payment.balance, s.payment.status), (7_000, PgStatus::PartialCanceled));
@@ -273,8 +282,11 @@ mod tests {
     #[test]
     fn refuses_reused_order_id_and_wrong_amount() {
         let ledger = Ledger::new("t");
+        ledger.authenticate("p1", "o1", 500).unwrap();
         ledger.approve("p1", Some("o1"), Some(500)).unwrap();
-        assert_eq!(ledger.approve("p2", Some("o1"), Some(500)), Err(LedgerError::DuplicateOrderId));
+        assert_eq!(ledger.authenticate("p2", "o1", 500), Err(LedgerError::DuplicateOrderId));
+        ledger.authenticate("p4", "o4", 500).unwrap();
+        assert_eq!(ledger.approve("p4", Some("o1"), Some(500)), Err(LedgerError::KeyForAnotherOrder));
         assert_eq!(ledger.approve("p1", Some("o1"), Some(500)), Err(LedgerError::AlreadyApproved));
         ledger.authenticate("p3", "o3", 1_000).unwrap();
         assert_eq!(ledger.approve("p3", Some("o3"), Some(900)), Err(LedgerError::AmountMismatch { expected: 1_000 }));

@@ -60,6 +60,9 @@ fn state(s: PgStatus) -> &'static str {
 
 fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
+        LedgerError::KeyForAnotherOrder | LedgerError::InvalidToken => {
+            fail(codes::NOT_FOUND, "존재하지 않는 결제번호입니다.")
+        }
         LedgerError::NotFound => fail(codes::NOT_FOUND, "존재하지 않는 결제번호입니다."),
         LedgerError::DuplicateOrderId => fail(codes::DUPLICATE_ORDER, "가맹점 주문번호가 중복되었습니다."),
         LedgerError::AlreadyApproved => fail(codes::ALREADY_APPROVED, "이미 완료된 결제입니다."),
@@ -122,7 +125,12 @@ impl WireServer for NaverpayServer {
                 })
             }
             ("POST", [p, "naverpay", "payments", "v2.2", "apply", "payment"]) if *p == partner => {
-                Ok(WireCall::Approve { pg_payment_id: need("paymentId")?, merchant_order_id: None, amount: None })
+                Ok(WireCall::Approve {
+                    pg_payment_id: need("paymentId")?,
+                    merchant_order_id: None,
+                    amount: None,
+                    token: None,
+                })
             }
             ("POST", [p, "naverpay", "payments", "v1", "cancel"]) if *p == partner => {
                 let compare = form.get("doCompareRest").map(String::as_str) == Some("1");

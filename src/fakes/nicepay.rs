@@ -10,7 +10,7 @@
 //! orderId: the tid is the authentication result, `nicepay_<orderId>` in paydrill's stand-in.
 
 use super::ledger::{LedgerError, Settled};
-use super::wire::{krw_field, kst, order_in_payment_id, text_field, FakeReply, FakeRequest, WireCall, WireServer};
+use super::wire::{krw_field, kst, text_field, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::nicepay::{auth, codes};
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
@@ -57,6 +57,9 @@ fn status_word(s: PgStatus) -> &'static str {
 
 fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
+        LedgerError::KeyForAnotherOrder | LedgerError::InvalidToken => {
+            result(codes::NOT_FOUND, "해당 거래가 존재하지 않습니다.")
+        }
         LedgerError::NotFound => result(codes::NOT_FOUND, "해당 거래가 존재하지 않습니다."),
         LedgerError::DuplicateOrderId => result(codes::DUPLICATE_ORDER, "주문번호 중복 오류"),
         LedgerError::AlreadyApproved => result(codes::ALREADY_APPROVED, "이미 승인된 거래입니다."),
@@ -116,8 +119,9 @@ impl WireServer for NicepayServer {
                     .ok_or_else(|| result(codes::INVALID_REQUEST, "amount 는 필수입니다."))?;
                 Ok(WireCall::Approve {
                     pg_payment_id: tid.to_string(),
-                    merchant_order_id: order_in_payment_id(PgName::Nicepay, tid),
+                    merchant_order_id: None,
                     amount: Some(amount),
+                    token: None,
                 })
             }
             ("POST", ["v1", "payments", tid, "cancel"]) => {

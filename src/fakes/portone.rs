@@ -1,36 +1,29 @@
-//! PortOne V2, server side: JSON, `Authorization: PortOne <secret>` (401 `UNAUTHORIZED`), errors as
-//! HTTP status + `{type, message}` with PortOne's types; an `Idempotency-Key` (16–256 characters,
-//! else 400 `INVALID_REQUEST`) replays the first answer.
+//! PortOne V2, server side, to the published OpenAPI document (`tests/fixtures/portone/`):
+//! JSON, `Authorization: PortOne <secret>`, errors as HTTP status + `{type, message}` with each
+//! endpoint's own types, an `Idempotency-Key` (16–256 characters) that replays the first answer.
 //!
-//! Cancel `POST /payments/{paymentId}/cancel` (`amount` absent = full, `reason`,
-//! `currentCancellableAmount`) answers `{cancellation: {status: SUCCEEDED, id, totalAmount,
-//! cancelledAt}}`; `GET /payments/{paymentId}` answers the Payment with `amount{total, paid,
-//! cancelled}`, `cancellations[]` and the status words READY, PAID, FAILED, PARTIAL_CANCELLED,
-//! CANCELLED. Errors from the notes: 409 `CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT`, 409
-//! `PAYMENT_ALREADY_CANCELLED`, 409 `CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN`, 404 `PAYMENT_NOT_FOUND`,
-//! 400 `INVALID_REQUEST`, 401 `UNAUTHORIZED`, 502 `PG_PROVIDER` (the internal error).
+//! - `GET /payments/{paymentId}` answers the `Payment` of its status (`READY`, `PAID`,
+//!   `PARTIAL_CANCELLED`, `CANCELLED`, `FAILED`) with every field the schema requires, optional
+//!   fields left out (never `null`); times in KST with an offset.
+//! - The customer's approval (the test-only authorise endpoint) makes the payment READY under
+//!   the merchant's paymentId (its order id unless given) and gives a `paymentToken`;
+//!   `POST /payments/{paymentId}/confirm` needs that token (400 `INVALID_PAYMENT_TOKEN`
+//!   otherwise), checks `totalAmount` (409 `INFORMATION_MISMATCH`) and answers the summary
+//!   `{pgTxId, paidAt}`; an unknown paymentId is 404 `PAYMENT_NOT_FOUND`, a second confirm 409
+//!   `ALREADY_PAID`.
+//! - `POST /payments/{paymentId}/cancel` (`reason` required, `amount` absent = full,
+//!   `currentCancellableAmount`) answers `{cancellation: SucceededPaymentCancellation}`.
 //!
-//! Chosen where the notes are silent:
-//! - Confirm is `POST /payments/{paymentId}/confirm` with `totalAmount` (required: the fake has
-//!   no payment token to take the amount from) and `orderName` carrying the merchant order id
-//!   (in real PortOne `orderName` is the order's title and the merchant-chosen paymentId is the
-//!   order number; without `orderName` the fake recovers the order id from a
-//!   `portone_<order>` paymentId). Real PortOne's manual confirm answers a summary
-//!   `{payment: {pgTxId, paidAt}}`; the fake answers `{payment: <the whole Payment>}`, which
-//!   includes those two fields.
-//! - 409 `ALREADY_PAID` (a real PortOne type) for a re-confirm AND for a merchant order id
-//!   already used by another paymentId: PortOne has no separate order-id uniqueness error,
-//!   since its paymentId is the merchant's order number.
-//! - 409 `PAYMENT_AMOUNT_MISMATCH` for a confirm whose `totalAmount` differs, 409
-//!   `PAYMENT_NOT_PAID` for a cancel of an unpaid payment, 400 `INVALID_REQUEST` for a
-//!   non-positive amount or an unknown path.
-//! - A `storeId` in the body other than the merchant's is refused with 403 `FORBIDDEN`.
+//! Chosen where the document is silent: the channel is a TEST Toss Payments channel, the method a
+//! card; a `storeId` other than the merchant's is 403 `FORBIDDEN`; the internal-error fault is
+//! 502 `PG_PROVIDER` with a `pgCode`.
 
 use super::ledger::{LedgerError, Settled};
-use super::wire::{krw_field, kst, order_in_payment_id, text_field, FakeReply, FakeRequest, WireCall, WireServer};
+use super::wire::{krw_field, text_field, CustomerStep, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::portone::auth;
-use crate::pg::{Credentials, PgName, PgStatus};
-use serde_json::{json, Value};
+use crate::pg::{Credentials, LedgerPayment, PgName, PgStatus};
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
 
 #[derive(Default)]
 pub struct PortoneServer;
@@ -51,11 +44,14 @@ fn status_word(s: PgStatus) -> &'static str {
 
 fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
+        LedgerError::KeyForAnotherOrder | LedgerError::InvalidToken => {
+            err(400, "INVALID_PAYMENT_TOKEN", "유효하지 않은 결제 토큰입니다.")
+        }
         LedgerError::NotFound => err(404, "PAYMENT_NOT_FOUND", "결제 건이 존재하지 않습니다."),
         LedgerError::DuplicateOrderId | LedgerError::AlreadyApproved => {
             err(409, "ALREADY_PAID", "결제가 이미 완료되었습니다.")
         }
-        LedgerError::AmountMismatch { .. } => err(409, "PAYMENT_AMOUNT_MISMATCH", "결제 금액이 일치하지 않습니다."),
+        LedgerError::AmountMismatch { .. } => err(409, "INFORMATION_MISMATCH", "결제 정보가 일치하지 않습니다."),
         LedgerError::AlreadyCanceled => err(409, "PAYMENT_ALREADY_CANCELLED", "결제가 이미 취소되었습니다."),
         LedgerError::OverBalance { .. } => {
             err(409, "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT", "결제 취소 금액이 취소 가능 금액을 초과합니다.")
@@ -68,33 +64,101 @@ fn ledger_error(e: &LedgerError) -> FakeReply {
     }
 }
 
-fn payment_json(s: &Settled) -> Value {
-    let p = &s.payment;
-    let paid = if p.approved_at.is_some() { p.total } else { 0 };
-    let cancellations: Vec<Value> = p
-        .cancels
-        .iter()
-        .map(|c| {
-            json!({
-                "status": "SUCCEEDED",
-                "id": c.cancel_id,
-                "totalAmount": c.amount,
-                "reason": c.reason,
-                "cancelledAt": kst(c.canceled_at),
-            })
-        })
-        .collect();
+/// PortOne's date-time: RFC 3339 in KST, to the millisecond.
+fn at(t: OffsetDateTime) -> String {
+    let kst = t.to_offset(time::UtcOffset::from_hms(9, 0, 0).expect("a valid offset"));
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]+09:00");
+    kst.format(format).unwrap_or_default()
+}
+
+/// The VAT inside a tax-inclusive amount (1/11, rounded down).
+fn vat(amount: i64) -> i64 {
+    amount / 11
+}
+
+fn cancellation(c: &crate::pg::LedgerCancel) -> Value {
     json!({
-        "status": status_word(p.status),
-        "id": p.pg_payment_id,
-        "transactionId": p.approval_id,
-        "pgTxId": p.approval_id,
-        "orderName": p.merchant_order_id,
-        "amount": { "total": p.total, "paid": paid, "cancelled": p.cancelled, "taxFree": 0, "vat": p.total / 11 },
-        "currency": "KRW",
-        "paidAt": p.approved_at.map(kst),
-        "cancellations": cancellations,
+        "status": "SUCCEEDED",
+        "id": c.cancel_id,
+        "pgCancellationId": format!("pg-{}", c.cancel_id),
+        "totalAmount": c.amount,
+        "taxFreeAmount": 0,
+        "vatAmount": vat(c.amount),
+        "reason": c.reason,
+        "requestedAt": at(c.canceled_at),
+        "cancelledAt": at(c.canceled_at),
+        "trigger": "API",
     })
+}
+
+/// The `Payment` of `p`'s status, with every field the schema requires for it.
+fn payment_json(p: &LedgerPayment, store_id: &str) -> Value {
+    let requested = p.authorized_at.or(p.approved_at).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let changed = p.cancels.last().map(|c| c.canceled_at).or(p.approved_at).unwrap_or(requested);
+    let paid = if p.approved_at.is_some() { p.total } else { 0 };
+    let mut v = Map::new();
+    let mut put = |k: &str, x: Value| {
+        v.insert(k.to_string(), x);
+    };
+    put("status", json!(status_word(p.status)));
+    put("id", json!(p.pg_payment_id));
+    put("transactionId", json!(format!("tx-{}", p.pg_payment_id)));
+    put("merchantId", json!(format!("merchant-{store_id}")));
+    put("storeId", json!(store_id));
+    put("version", json!("V2"));
+    put("requestedAt", json!(at(requested)));
+    put("updatedAt", json!(at(changed)));
+    put("statusChangedAt", json!(at(changed)));
+    put("orderName", json!(format!("paydrill order {}", p.merchant_order_id)));
+    put(
+        "amount",
+        json!({
+            "total": p.total,
+            "taxFree": 0,
+            "vat": vat(p.total),
+            "supply": p.total - vat(p.total),
+            "discount": 0,
+            "paid": paid,
+            "cancelled": p.cancelled,
+            "cancelledTaxFree": 0,
+        }),
+    );
+    put("currency", json!("KRW"));
+    put("customer", json!({ "id": "paydrill-customer" }));
+    put("origin", json!({ "platformType": "PC", "ipAddress": "127.0.0.1" }));
+    if p.status != PgStatus::Ready {
+        put(
+            "channel",
+            json!({ "type": "TEST", "id": "channel-paydrill", "key": "channel-key-paydrill",
+                    "name": "paydrill test channel", "pgProvider": "TOSSPAYMENTS", "pgMerchantId": "tosstest" }),
+        );
+        put(
+            "method",
+            json!({ "type": "PaymentMethodCard", "approvalNumber": "00000000",
+                    "card": { "publisher": "국민", "issuer": "국민", "brand": "LOCAL", "type": "CREDIT",
+                              "ownerType": "PERSONAL", "bin": "943645", "name": "KB국민카드", "number": "9436450000000000" },
+                    "installment": { "month": 0, "isInterestFree": false } }),
+        );
+    }
+    if let Some(paid_at) = p.approved_at {
+        put("paidAt", json!(at(paid_at)));
+        put("pgTxId", json!(p.approval_id));
+        put("receiptUrl", json!(format!("https://receipt.paydrill.test/{}", p.pg_payment_id)));
+    }
+    match p.status {
+        PgStatus::Paid => put("disputes", json!([])),
+        PgStatus::PartialCanceled | PgStatus::Canceled => {
+            put("cancellations", Value::Array(p.cancels.iter().map(cancellation).collect()));
+            put("cancelledAt", json!(at(changed)));
+        }
+        PgStatus::Failed => {
+            put("failedAt", json!(at(changed)));
+            put("failure", json!({ "reason": "the payment failed" }));
+        }
+        PgStatus::Ready => {}
+    }
+    Value::Object(v)
 }
 
 impl WireServer for PortoneServer {
@@ -104,6 +168,15 @@ impl WireServer for PortoneServer {
 
     fn idempotency_header(&self) -> Option<&'static str> {
         Some("Idempotency-Key")
+    }
+
+    /// The merchant chooses the paymentId: its own order id.
+    fn customer_key(&self, merchant_order_id: &str, _seq: u64) -> String {
+        merchant_order_id.to_string()
+    }
+
+    fn customer_step(&self) -> CustomerStep {
+        CustomerStep::Token { payment: true }
     }
 
     fn parse(&self, req: &FakeRequest, creds: &Credentials) -> Result<WireCall, FakeReply> {
@@ -130,10 +203,17 @@ impl WireServer for PortoneServer {
             }
             ("POST", ["payments", id, "confirm"]) => {
                 let b = body()?;
-                let order = text_field(&b, "orderName").or_else(|| order_in_payment_id(PgName::Portone, id));
-                let amount = krw_field(&b, "totalAmount")
-                    .ok_or_else(|| err(400, "INVALID_REQUEST", "totalAmount 가 필요합니다."))?;
-                Ok(WireCall::Approve { pg_payment_id: id.to_string(), merchant_order_id: order, amount: Some(amount) })
+                let token = text_field(&b, "paymentToken")
+                    .ok_or_else(|| err(400, "INVALID_REQUEST", "paymentToken 이 필요합니다."))?;
+                if text_field(&b, "currency").is_some_and(|c| c != "KRW") {
+                    return Err(err(409, "INFORMATION_MISMATCH", "결제 정보가 일치하지 않습니다."));
+                }
+                Ok(WireCall::Approve {
+                    pg_payment_id: id.to_string(),
+                    merchant_order_id: None,
+                    amount: krw_field(&b, "totalAmount"),
+                    token: Some(token),
+                })
             }
             ("POST", ["payments", id, "cancel"]) => {
                 let b = body()?;
@@ -146,7 +226,7 @@ impl WireServer for PortoneServer {
                     reason,
                 })
             }
-            _ => Err(err(404, "INVALID_REQUEST", "존재하지 않는 API 입니다.")),
+            _ => Err(err(400, "INVALID_REQUEST", "존재하지 않는 API 입니다.")),
         }
     }
 
@@ -156,19 +236,22 @@ impl WireServer for PortoneServer {
             Err(e) => return ledger_error(e),
         };
         match (call, &s.cancel) {
-            (WireCall::Cancel { .. }, Some(c)) => FakeReply::json(
+            (WireCall::Cancel { .. }, Some(c)) => FakeReply::json(200, json!({ "cancellation": cancellation(c) })),
+            (WireCall::Approve { .. }, _) => FakeReply::json(
                 200,
-                json!({ "cancellation": {
-                    "status": "SUCCEEDED", "id": c.cancel_id, "totalAmount": c.amount, "taxFreeAmount": 0,
-                    "reason": c.reason, "cancelledAt": kst(c.canceled_at), "requestedAt": kst(c.canceled_at),
-                }}),
+                json!({ "pgTxId": s.payment.approval_id, "paidAt": at(s.payment.approved_at.unwrap_or(OffsetDateTime::UNIX_EPOCH)) }),
             ),
-            (WireCall::Approve { .. }, _) => FakeReply::json(200, json!({ "payment": payment_json(s) })),
-            _ => FakeReply::json(200, payment_json(s)),
+            _ => FakeReply::json(200, payment_json(&s.payment, STORE_ID)),
         }
     }
 
     fn internal_error(&self) -> FakeReply {
-        err(502, "PG_PROVIDER", "PG사에서 오류가 발생했습니다.")
+        FakeReply::json(
+            502,
+            json!({ "type": "PG_PROVIDER", "message": "PG사에서 오류가 발생했습니다.", "pgCode": "9999", "pgMessage": "PG 내부 오류" }),
+        )
     }
 }
+
+/// The store every answer names (the shipped mock's `merchant_id`).
+const STORE_ID: &str = "store-paydrill-test";

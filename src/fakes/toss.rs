@@ -2,7 +2,8 @@
 //! docs (see shared/pg-wire-formats.md).
 //!
 //! Chosen where the notes are silent: a confirm whose amount differs from the authenticated one is
-//! refused with 400 `NOT_MATCHES_AMOUNT`; `FORBIDDEN_CONSECUTIVE_REQUEST` (two cancels within 1 s)
+//! refused with 400 `NOT_MATCHES_AMOUNT`; a confirm of a key no customer got, or got for another
+//! order, with 404 `NOT_FOUND_PAYMENT_SESSION`; the Payment's card is a fixed test card; `FORBIDDEN_CONSECUTIVE_REQUEST` (two cancels within 1 s)
 //! is not simulated, since it would refuse every scripted back-to-back cancel.
 
 use super::ledger::{LedgerError, Settled};
@@ -40,42 +41,100 @@ fn status_word(s: PgStatus) -> &'static str {
     }
 }
 
+/// Toss writes times to the second in KST: `2024-02-13T12:18:14+09:00`.
+fn toss_time(t: time::OffsetDateTime) -> String {
+    kst(t.replace_nanosecond(0).unwrap_or(t))
+}
+
+/// VAT inside an amount of won, the way Toss splits a taxable amount (1/11, rounded).
+fn vat_of(amount: i64) -> i64 {
+    (amount * 10 + 55) / 110
+}
+
+/// A Payment object with every field Toss documents as always present (`null` where the
+/// payment has none, as Toss sends it). Card details are a fixed test card.
 fn payment_json(s: &Settled) -> Value {
     let p = &s.payment;
-    let approved_at = p.approved_at.map(kst);
+    let requested = p.authorized_at.or(p.approved_at).map(toss_time);
+    let approved_at = p.approved_at.map(toss_time);
     let cancels: Vec<Value> = p
         .cancels
         .iter()
         .map(|c| {
             json!({
-                "cancelAmount": c.amount,
-                "cancelReason": c.reason,
-                "refundableAmount": c.balance_after,
-                "canceledAt": kst(c.canceled_at),
                 "transactionKey": c.cancel_id,
+                "cancelReason": c.reason,
+                "taxExemptionAmount": 0,
+                "canceledAt": toss_time(c.canceled_at),
+                "transferDiscountAmount": 0,
+                "easyPayDiscountAmount": 0,
+                "receiptKey": null,
+                "cancelAmount": c.amount,
+                "taxFreeAmount": 0,
+                "refundableAmount": c.balance_after,
                 "cancelStatus": "DONE",
+                "cancelRequestId": null,
             })
         })
         .collect();
     let last = p.cancels.last().map(|c| c.cancel_id.clone()).or_else(|| p.approval_id.clone());
+    let paid = p.approved_at.is_some();
+    // Supplied amount and VAT are of what is left after cancels, once paid.
+    let taxable = if paid { p.balance } else { p.total };
+    let card = paid.then(|| {
+        json!({
+            "issuerCode": "61", "acquirerCode": "31", "number": "43301234****123*", "installmentPlanMonths": 0,
+            "isInterestFree": false, "interestPayer": null, "approveNo": "00000000", "useCardPoint": false,
+            "cardType": "신용", "ownerType": "개인", "acquireStatus": "READY", "amount": p.total,
+        })
+    });
     json!({
+        "mId": "tvivarepublica",
+        "lastTransactionKey": last,
         "paymentKey": p.pg_payment_id,
         "orderId": p.merchant_order_id,
+        "orderName": "paydrill order",
+        "taxExemptionAmount": 0,
         "status": status_word(p.status),
+        "requestedAt": requested,
+        "approvedAt": approved_at,
+        "useEscrow": false,
+        "cultureExpense": false,
+        "card": card,
+        "virtualAccount": null,
+        "transfer": null,
+        "mobilePhone": null,
+        "giftCertificate": null,
+        "cashReceipt": null,
+        "cashReceipts": null,
+        "discount": null,
+        "cancels": if cancels.is_empty() { Value::Null } else { Value::Array(cancels) },
+        "secret": null,
+        "type": "NORMAL",
+        "easyPay": null,
+        "country": "KR",
+        "failure": null,
+        "isPartialCancelable": true,
+        "receipt": paid.then(|| json!({ "url": format!("https://dashboard.tosspayments.com/receipt/redirection?transactionId={}", p.pg_payment_id) })),
+        "checkout": { "url": format!("https://api.tosspayments.com/v1/payments/{}/checkout", p.pg_payment_id) },
+        "currency": "KRW",
         "totalAmount": p.total,
         "balanceAmount": p.balance,
-        "requestedAt": approved_at,
-        "approvedAt": approved_at,
-        "lastTransactionKey": last,
-        "isPartialCancelable": true,
-        "currency": "KRW",
+        "suppliedAmount": taxable - vat_of(taxable),
+        "vat": vat_of(taxable),
+        "taxFreeAmount": 0,
+        "metadata": null,
         "method": "카드",
-        "cancels": if cancels.is_empty() { Value::Null } else { Value::Array(cancels) },
+        "version": "2022-11-16",
     })
 }
 
 fn ledger_error(e: &LedgerError) -> FakeReply {
     match e {
+        LedgerError::KeyForAnotherOrder => {
+            err(404, "NOT_FOUND_PAYMENT_SESSION", "결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다.")
+        }
+        LedgerError::InvalidToken => err(400, "INVALID_REQUEST", "잘못된 요청입니다."),
         LedgerError::NotFound => err(404, "NOT_FOUND_PAYMENT", "존재하지 않는 결제 정보 입니다."),
         LedgerError::DuplicateOrderId => {
             err(400, "DUPLICATED_ORDER_ID", "이미 승인 및 취소가 진행된 중복된 주문번호 입니다.")
@@ -107,8 +166,11 @@ impl WireServer for TossServer {
     /// Toss issues `paymentKey`s like `tgen_20241201123456AbCd1`.
     fn customer_key(&self, _merchant_order_id: &str, seq: u64) -> String {
         let now = time::OffsetDateTime::now_utc();
+        // Random letters as Toss's own keys have them, so fakes in two processes (load shards)
+        // never issue the same key; the sequence keeps one fake's keys apart.
+        let letters: String = (0..5).map(|_| fastrand::alphanumeric()).collect();
         format!(
-            "tgen_{:04}{:02}{:02}{:02}{:02}{:02}{seq:08}",
+            "tgen_{:04}{:02}{:02}{:02}{:02}{:02}{letters}{seq}",
             now.year(),
             now.month() as u8,
             now.day(),
@@ -143,8 +205,22 @@ impl WireServer for TossServer {
                         pg_payment_id: k.to_string(),
                         merchant_order_id: Some(o.to_string()),
                         amount: Some(a),
+                        token: None,
                     }),
                     _ => Err(invalid("paymentKey, orderId, amount 는 필수입니다.")),
+                }
+            }
+            // The legacy approve path, still served (SDKs generated from older docs call it).
+            ("POST", ["v1", "payments", key]) if *key != "confirm" => {
+                let b = body()?;
+                match (b.get("orderId").and_then(Value::as_str), amount_field(&b, "amount")?) {
+                    (Some(o), Some(a)) => Ok(WireCall::Approve {
+                        pg_payment_id: key.to_string(),
+                        merchant_order_id: Some(o.to_string()),
+                        amount: Some(a),
+                        token: None,
+                    }),
+                    _ => Err(invalid("orderId, amount 는 필수입니다.")),
                 }
             }
             ("POST", ["v1", "payments", key, "cancel"]) => {
@@ -170,10 +246,12 @@ impl WireServer for TossServer {
         }
     }
 
-    fn render(&self, _call: &WireCall, outcome: &Result<Settled, LedgerError>) -> FakeReply {
-        match outcome {
-            Ok(settled) => FakeReply::json(200, payment_json(settled)),
-            Err(e) => ledger_error(e),
+    fn render(&self, call: &WireCall, outcome: &Result<Settled, LedgerError>) -> FakeReply {
+        match (call, outcome) {
+            (_, Ok(settled)) => FakeReply::json(200, payment_json(settled)),
+            // A confirm of a key no customer got: the payment session does not exist.
+            (WireCall::Approve { .. }, Err(LedgerError::NotFound)) => ledger_error(&LedgerError::KeyForAnotherOrder),
+            (_, Err(e)) => ledger_error(e),
         }
     }
 

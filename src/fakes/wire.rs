@@ -69,8 +69,10 @@ impl FakeReply {
 pub enum WireCall {
     /// A server-side payment preparation (KakaoPay `ready`): creates a READY payment.
     Ready { pg_payment_id: String, merchant_order_id: String, amount: Krw },
-    /// Approve (confirm). Missing fields are taken from the authenticated payment.
-    Approve { pg_payment_id: String, merchant_order_id: Option<String>, amount: Option<Krw> },
+    /// Approve (confirm). Missing fields are taken from the authenticated payment; `token` is the
+    /// one-time proof of the customer's approval where the PG issues one apart from the payment
+    /// id (PortOne `paymentToken`, KakaoPay `pg_token`).
+    Approve { pg_payment_id: String, merchant_order_id: Option<String>, amount: Option<Krw>, token: Option<String> },
     /// Cancel `amount`, or all that is left when `None`.
     Cancel { pg_payment_id: String, amount: Option<Krw>, expected_balance: Option<Krw>, reason: String },
     /// Read a payment by the PG's id or by the merchant order id.
@@ -97,6 +99,16 @@ impl WireCall {
     }
 }
 
+/// What the customer's approval in the PG's window hands the merchant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerStep {
+    /// The payment's own id (Toss `paymentKey`, NicePay `tid`...): the payment is READY under it.
+    PaymentKey,
+    /// A one-time token apart from the payment id, which the confirm must carry. `payment`:
+    /// whether the approval also makes the READY payment (PortOne; KakaoPay's `ready` makes it).
+    Token { payment: bool },
+}
+
 /// One PG wire format, server side, without I/O: parse an HTTP request into a [`WireCall`]
 /// (or refuse it in the PG's own way), and render the ledger's outcome in the PG's envelope.
 pub trait WireServer: Send + Sync {
@@ -121,6 +133,11 @@ pub trait WireServer: Send + Sync {
     /// authorisation at this fake). By default the id paydrill's own PG client assumes.
     fn customer_key(&self, merchant_order_id: &str, _seq: u64) -> String {
         format!("{}_{merchant_order_id}", self.pg())
+    }
+
+    /// What the customer's approval gives the merchant at this PG.
+    fn customer_step(&self) -> CustomerStep {
+        CustomerStep::PaymentKey
     }
 }
 

@@ -63,6 +63,10 @@ pub struct ApproveRequest {
     pub amount: Krw,
     /// Idempotency key sent where the PG has one (Toss, PortOne).
     pub idempotency_key: Option<String>,
+    /// What the customer's approval in the PG's window gave (Toss `paymentKey`, PortOne
+    /// `paymentToken`, KakaoPay `pg_token`...): the confirm carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_key: Option<String>,
 }
 
 /// Cancel part (`amount = Some`) or all that is left (`amount = None`) of a payment.
@@ -239,6 +243,9 @@ pub struct LedgerPayment {
     /// Still cancellable.
     pub balance: Krw,
     pub cancelled: Krw,
+    /// When the customer authorised it.
+    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    pub authorized_at: Option<OffsetDateTime>,
     /// The PG's id of the approval transaction, once approved.
     pub approval_id: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]

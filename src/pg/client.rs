@@ -28,7 +28,12 @@ pub struct PgCall<T> {
 ///     secret: "test_sk_paydrill".into(),
 /// });
 /// let call = toss
-///     .approve(&ApproveRequest { merchant_order_id: "ord_1".into(), amount: 10_000, idempotency_key: None })
+///     .approve(&ApproveRequest {
+///         merchant_order_id: "ord_1".into(),
+///         amount: 10_000,
+///         idempotency_key: None,
+///         customer_key: Some("tgen_20261201000000000001".into()),
+///     })
 ///     .await;
 /// println!("{:?}", call.result);
 /// # }
@@ -89,9 +94,13 @@ impl PgClient {
     /// Pay `reserve`), or the id the customer's widget authentication stands for.
     pub async fn prepare(&self, req: &ApproveRequest) -> PgCall<String> {
         let mut exchanges = Vec::new();
-        let result = match self.codec.prepare(&self.creds, req) {
-            Some(call) => self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_prepared(&r)),
-            None => Ok(self.codec.payment_id_for(&req.merchant_order_id)),
+        let result = match (req.customer_key.as_deref(), self.codec.customer_key_names_payment()) {
+            // The customer's approval already named the payment.
+            (Some(key), true) => Ok(key.to_string()),
+            _ => match self.codec.prepare(&self.creds, req) {
+                Some(call) => self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_prepared(&r)),
+                None => Ok(self.codec.payment_id_for(&req.merchant_order_id)),
+            },
         };
         let pg_payment_id = result.as_ref().ok().cloned();
         PgCall { result, exchanges, pg_payment_id }
@@ -101,7 +110,27 @@ impl PgClient {
     pub async fn approve_prepared(&self, pg_payment_id: &str, req: &ApproveRequest) -> PgCall<PgPayment> {
         let mut exchanges = Vec::new();
         let call = self.codec.approve(&self.creds, pg_payment_id, req);
-        let result = self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_approve(&r));
+        let result = match self.send(&call, &mut exchanges).await.and_then(|r| self.codec.read_approve(&r)) {
+            Ok(Some(paid)) => Ok(paid),
+            // A summary answer: the approval went through; read what the PG now holds.
+            Ok(None) => {
+                let payment = PaymentRef {
+                    pg_payment_id: pg_payment_id.to_string(),
+                    merchant_order_id: req.merchant_order_id.clone(),
+                };
+                let read = self.codec.inquire(&self.creds, &payment);
+                self.send(&read, &mut exchanges).await.and_then(|r| self.codec.read_inquire(&r)).map_err(|e| {
+                    // The approval went through: the outcome is known at the PG, not failed.
+                    PgError {
+                        category: ErrorCategory::Unexpected,
+                        rejection: None,
+                        message: format!("approved, but reading the payment after it failed: {}", e.message),
+                        ..e
+                    }
+                })
+            }
+            Err(e) => Err(e),
+        };
         PgCall { result, exchanges, pg_payment_id: Some(pg_payment_id.to_string()) }
     }
 

@@ -27,8 +27,16 @@ pub trait WireCodec: Send + Sync {
         format!("{}_{}", self.pg().as_str(), merchant_order_id)
     }
 
+    /// Whether the customer's key is the payment's own id (Toss `paymentKey`, NicePay `tid`...)
+    /// rather than a token the confirm carries beside it (PortOne, KakaoPay).
+    fn customer_key_names_payment(&self) -> bool {
+        true
+    }
+
     fn approve(&self, creds: &Credentials, pg_payment_id: &str, req: &ApproveRequest) -> HttpCall;
-    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError>;
+    /// The approved payment, or `None` when the PG's confirm answers only a summary (PortOne):
+    /// the client then reads the payment.
+    fn read_approve(&self, reply: &HttpReply) -> Result<Option<PgPayment>, PgError>;
 
     /// Whether this cancel can only be sent knowing the balance before it (a PG that wants
     /// the full amount spelled out, or the remaining amount asserted). [`super::PgClient`] then reads

@@ -133,8 +133,8 @@ impl WireCodec for EasypayCodec {
         )
     }
 
-    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
-        payment(&ok_body(reply)?)
+    fn read_approve(&self, reply: &HttpReply) -> Result<Option<PgPayment>, PgError> {
+        payment(&ok_body(reply)?).map(Some)
     }
 
     fn cancel(&self, creds: &Credentials, payment: &PaymentRef, req: &CancelRequest) -> HttpCall {

@@ -147,8 +147,8 @@ impl WireCodec for InicisCodec {
         signed("/api/v1/approve", creds, fields)
     }
 
-    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
-        payment(&ok_body(reply)?)
+    fn read_approve(&self, reply: &HttpReply) -> Result<Option<PgPayment>, PgError> {
+        payment(&ok_body(reply)?).map(Some)
     }
 
     fn cancel_needs_balance(&self, req: &CancelRequest) -> bool {

@@ -42,6 +42,8 @@ pub mod codes {
     pub const NOT_CANCELABLE: i64 = -703;
     pub const NOT_FOUND: i64 = -721;
     pub const AMOUNT_MISMATCH: i64 = -780;
+    /// An approve whose `pg_token` the customer's approval did not give for this payment.
+    pub const INVALID_PG_TOKEN: i64 = -782;
     pub const ALREADY_CANCELED: i64 = -797;
     pub const OVER_BALANCE: i64 = -798;
     pub const BALANCE_MISMATCH: i64 = -799;
@@ -120,18 +122,22 @@ impl WireCodec for KakaopayCodec {
         json::string(PG, &ok_body(reply)?, "/tid")
     }
 
+    fn customer_key_names_payment(&self) -> bool {
+        false
+    }
+
     fn approve(&self, creds: &Credentials, pg_payment_id: &str, req: &ApproveRequest) -> HttpCall {
         HttpCall::post("/online/v1/payment/approve").header("Authorization", auth(&creds.secret)).json(json!({
             "cid": creds.merchant_id,
             "tid": pg_payment_id,
             "partner_order_id": req.merchant_order_id,
             "partner_user_id": "paydrill",
-            "pg_token": "paydrill-pg-token",
+            "pg_token": req.customer_key.as_deref().unwrap_or(""),
         }))
     }
 
-    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
-        payment(&ok_body(reply)?)
+    fn read_approve(&self, reply: &HttpReply) -> Result<Option<PgPayment>, PgError> {
+        payment(&ok_body(reply)?).map(Some)
     }
 
     fn cancel_needs_balance(&self, req: &CancelRequest) -> bool {

@@ -115,8 +115,8 @@ impl WireCodec for KcpCodec {
         }))
     }
 
-    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
-        payment(&ok_body(reply)?)
+    fn read_approve(&self, reply: &HttpReply) -> Result<Option<PgPayment>, PgError> {
+        payment(&ok_body(reply)?).map(Some)
     }
 
     fn cancel_needs_balance(&self, req: &CancelRequest) -> bool {

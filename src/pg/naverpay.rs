@@ -140,8 +140,8 @@ impl WireCodec for NaverpayCodec {
         headers(call, creds, req.idempotency_key.as_deref())
     }
 
-    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
-        payment(json::at(PG, &ok_body(reply)?, "/detail")?)
+    fn read_approve(&self, reply: &HttpReply) -> Result<Option<PgPayment>, PgError> {
+        payment(json::at(PG, &ok_body(reply)?, "/detail")?).map(Some)
     }
 
     /// `cancelAmount` is always spelled out, so a full cancel needs the balance; a partial one

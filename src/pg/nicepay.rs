@@ -108,8 +108,8 @@ impl WireCodec for NicepayCodec {
             .json(json!({ "amount": req.amount }))
     }
 
-    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
-        payment(&ok_body(reply, &[codes::OK])?)
+    fn read_approve(&self, reply: &HttpReply) -> Result<Option<PgPayment>, PgError> {
+        payment(&ok_body(reply, &[codes::OK])?).map(Some)
     }
 
     fn cancel(&self, creds: &Credentials, payment: &PaymentRef, req: &CancelRequest) -> HttpCall {

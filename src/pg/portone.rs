@@ -1,13 +1,13 @@
 //! PortOne V2, client side: JSON, `Authorization: PortOne <secret>`, errors as HTTP status +
-//! `{type, message}`, `Idempotency-Key` on POST. The merchant chooses the `paymentId`.
+//! `{type, message}`, `Idempotency-Key` on POST. The merchant chooses the `paymentId` (its own
+//! order id here); the customer's approval in PortOne's window gives a `paymentToken`.
 //!
-//! Confirm `POST /payments/{paymentId}/confirm`, cancel `POST /payments/{paymentId}/cancel`
-//! (`amount` absent = full, `currentCancellableAmount` asserts the balance), read `GET
-//! /payments/{paymentId}`. The confirm is paydrill's choice (see `src/fakes/portone.rs`):
-//! `orderName` carries the merchant order id, `totalAmount` the amount. The paymentId is the
-//! default `portone_<merchant order id>`. PortOne's cancel answer carries no balance, so
-//! `PgCancel::balance_after` is `None`. `Idempotency-Key` must be 16–256 characters: shorter caller
-//! keys get a fixed prefix, longer ones are hashed ([`idempotency_key`]).
+//! Confirm `POST /payments/{paymentId}/confirm` (`paymentToken`, `totalAmount` and `currency` to
+//! verify) answers a summary `{pgTxId, paidAt}`, so the client reads the payment after it; cancel
+//! `POST /payments/{paymentId}/cancel` (`amount` absent = full, `currentCancellableAmount`
+//! asserts the balance) answers `{cancellation}` without the balance (`PgCancel::balance_after`
+//! is `None`); read `GET /payments/{paymentId}`. `Idempotency-Key` must be 16–256 characters:
+//! shorter caller keys get a fixed prefix, longer ones are hashed ([`idempotency_key`]).
 
 use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
 use super::codec::WireCodec;
@@ -59,8 +59,8 @@ fn rejection(kind: &str) -> Option<Rejection> {
         "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT" => Rejection::OverBalance,
         "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN" => Rejection::BalanceMismatch,
         "ALREADY_PAID" => Rejection::AlreadyApproved,
-        "PAYMENT_AMOUNT_MISMATCH" => Rejection::AmountMismatch,
-        "INVALID_REQUEST" => Rejection::InvalidRequest,
+        "INFORMATION_MISMATCH" => Rejection::AmountMismatch,
+        "INVALID_REQUEST" | "INVALID_PAYMENT_TOKEN" => Rejection::InvalidRequest,
         "PAYMENT_NOT_PAID" | "IDEMPOTENCY_OUTSTANDING_REQUEST" => Rejection::Other,
         _ => return None,
     })
@@ -83,7 +83,8 @@ fn payment(p: &Value) -> Result<PgPayment, PgError> {
     let cancelled = json::krw_opt(PG, p, "/amount/cancelled")?.unwrap_or(0);
     let status = status(&word).ok_or_else(|| PgError::unexpected(PG, format!("unknown status {word}")))?;
     Ok(PgPayment {
-        merchant_order_id: json::string(PG, p, "/orderName").unwrap_or_else(|_| id.clone()),
+        // The merchant's own order id is the paymentId.
+        merchant_order_id: id.clone(),
         balance: match status {
             PgStatus::Ready | PgStatus::Failed => 0,
             _ => total - cancelled,
@@ -100,20 +101,32 @@ impl WireCodec for PortoneCodec {
         PG
     }
 
+    /// The merchant's paymentId is its own order id.
+    fn payment_id_for(&self, merchant_order_id: &str) -> String {
+        merchant_order_id.to_string()
+    }
+
+    fn customer_key_names_payment(&self) -> bool {
+        false
+    }
+
     fn approve(&self, creds: &Credentials, pg_payment_id: &str, req: &ApproveRequest) -> HttpCall {
         HttpCall::post(format!("/payments/{pg_payment_id}/confirm"))
             .header("Authorization", auth(&creds.secret))
             .header_opt("Idempotency-Key", req.idempotency_key.as_deref().map(idempotency_key).as_deref())
             .json(json!({
                 "storeId": creds.merchant_id,
-                "orderName": req.merchant_order_id,
+                "paymentToken": req.customer_key.as_deref().unwrap_or(""),
                 "totalAmount": req.amount,
                 "currency": "KRW",
             }))
     }
 
-    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
-        payment(json::at(PG, &ok_body(reply)?, "/payment")?)
+    fn read_approve(&self, reply: &HttpReply) -> Result<Option<PgPayment>, PgError> {
+        let summary = ok_body(reply)?;
+        json::string(PG, &summary, "/pgTxId")?;
+        json::string(PG, &summary, "/paidAt")?;
+        Ok(None)
     }
 
     fn cancel(&self, creds: &Credentials, payment: &PaymentRef, req: &CancelRequest) -> HttpCall {

@@ -100,8 +100,8 @@ impl WireCodec for TossCodec {
             .json(json!({ "paymentKey": pg_payment_id, "orderId": req.merchant_order_id, "amount": req.amount }))
     }
 
-    fn read_approve(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
-        read_payment(reply).map(|(p, _)| p)
+    fn read_approve(&self, reply: &HttpReply) -> Result<Option<PgPayment>, PgError> {
+        read_payment(reply).map(|(p, _)| Some(p))
     }
 
     fn cancel(&self, creds: &Credentials, payment: &PaymentRef, req: &CancelRequest) -> HttpCall {

@@ -3,7 +3,7 @@
 //! | method | path                       | op             |
 //! |--------|----------------------------|----------------|
 //! | POST   | /orders                    | create_order   |
-//! | POST   | /orders/{id}/approve       | approve        |
+//! | POST   | /orders/{id}/approve       | approve (`{"pg_payment_key": K}`, the key the PG gave the customer) |
 //! | POST   | /orders/{id}/cancel        | partial_cancel (`{"amount": N}`) / cancel (`{}`) |
 //! | GET    | /orders/{id}               | inquire        |
 //! | GET    | /health                    |                |
@@ -75,8 +75,17 @@ async fn create_order(State(p): State<Arc<Payments>>, headers: HeaderMap, body: 
     }
 }
 
-async fn approve(State(p): State<Arc<Payments>>, Path(id): Path<String>) -> Response {
-    respond(p.approve(&id).await)
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApproveBody {
+    pg_payment_key: Option<String>,
+}
+
+async fn approve(State(p): State<Arc<Payments>>, Path(id): Path<String>, body: Bytes) -> Response {
+    match parse_body::<ApproveBody>(&body) {
+        Ok(req) => respond(p.approve(&id, req.pg_payment_key).await),
+        Err(response) => *response,
+    }
 }
 
 #[derive(Deserialize)]

@@ -118,8 +118,12 @@ impl DirectTarget {
         let mut raw = Vec::new();
         let outcome: Result<PgPayment, PgError> = match op {
             Op::Approve => {
-                let req =
-                    ApproveRequest { merchant_order_id: order_id.clone(), amount: order.amount, idempotency_key: key };
+                let req = ApproveRequest {
+                    merchant_order_id: order_id.clone(),
+                    amount: order.amount,
+                    idempotency_key: key,
+                    customer_key: vars.pg_payment_key.map(str::to_string),
+                };
                 // The order is prepared once (clicks send the same approval again).
                 let pg_payment_id = {
                     let _once = self.preparing.lock(order_id.clone()).await;

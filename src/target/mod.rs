@@ -105,7 +105,8 @@ impl Target {
     pub fn wants_pg_payment_key(&self, op: Op) -> bool {
         match self {
             Target::Platform(t) => t.profile().uses(op, "pg_payment_key"),
-            Target::Direct(_) => false,
+            // Direct mode is the merchant: its confirm needs the customer's key like any other.
+            Target::Direct(_) => op == Op::Approve,
         }
     }
 

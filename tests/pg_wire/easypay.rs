@@ -1,6 +1,6 @@
 //! The EasyPay fake straight at its HTTP API: `resCd` answers, `msgAuthValue` checked.
 
-use crate::{endpoint, fake_and_client, send};
+use crate::{customer_key, endpoint, fake_and_client, send};
 use paydrill::fakes::ServerKind;
 use paydrill::pg::{easypay, PgName};
 use serde_json::{json, Value};
@@ -26,7 +26,9 @@ async fn easypay_speaks_its_own_codes() {
             json!({"authorizationId": auth_id, "shopOrderNo": order, "approvalReqDate": "20261123", "amount": 10000}),
         )
     };
-    let (status, body) = send("POST", &approval, &[], approve("tx1", "a1", "o1")).await;
+    let a1 = customer_key(&base, "o1", 10000).await;
+    let a1 = a1.as_str();
+    let (status, body) = send("POST", &approval, &[], approve("tx1", a1, "o1")).await;
     assert_eq!(
         (status, body["resCd"].as_str(), body["statusCode"].as_str()),
         (200, Some("0000"), Some("TS01")),
@@ -39,7 +41,7 @@ async fn easypay_speaks_its_own_codes() {
             secret,
             mall,
             tx,
-            json!({"pgCno": "a1", "reviseTypeCode": code, "amount": amount, "remainAmount": remain, "cancelReqDate": "20261123"}),
+            json!({"pgCno": a1, "reviseTypeCode": code, "amount": amount, "remainAmount": remain, "cancelReqDate": "20261123"}),
         )
     };
     let (_, body) = send("POST", &revise, &[], cancel("tx2", "32", 20000, 10000)).await;
@@ -52,7 +54,7 @@ async fn easypay_speaks_its_own_codes() {
     assert_eq!(body["resCd"].as_str(), Some("R302"), "already cancelled: {body}");
 
     let (_, body) = send("POST", &approval, &[], approve("tx6", "a2", "o1")).await;
-    assert_eq!(body["resCd"].as_str(), Some("R201"), "duplicate order number: {body}");
+    assert_eq!(body["resCd"].as_str(), Some("R301"), "an authorizationId no customer got: {body}");
     let forged =
         signed("wrong-secret", mall, "tx7", json!({"authorizationId": "a3", "shopOrderNo": "o3", "amount": 1}));
     let (_, body) = send("POST", &approval, &[], forged).await;
@@ -61,7 +63,7 @@ async fn easypay_speaks_its_own_codes() {
     let (_, body) =
         send("POST", &revise, &[], signed(secret, mall, "tx8", json!({"pgCno": "nope", "reviseTypeCode": "40"}))).await;
     assert_eq!(body["resCd"].as_str(), Some("R301"), "no such transaction: {body}");
-    let status = signed(secret, mall, "tx9", json!({"pgCno": "a1", "shopOrderNo": "o1"}));
+    let status = signed(secret, mall, "tx9", json!({"pgCno": a1, "shopOrderNo": "o1"}));
     let (_, body) = send("POST", &format!("{base}/api/trades/retrieveTransaction"), &[], status).await;
     assert_eq!(
         (body["resCd"].as_str(), body["statusCode"].as_str(), body["remainAmount"].as_i64()),

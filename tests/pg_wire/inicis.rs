@@ -1,6 +1,6 @@
 //! The Inicis fake straight at its HTTP API: signed forms, `resultCode` answers.
 
-use crate::{endpoint, fake_and_client, send};
+use crate::{customer_key, endpoint, fake_and_client, send};
 use paydrill::fakes::ServerKind;
 use paydrill::pg::{inicis, PgName};
 use serde_json::{json, Value};
@@ -23,7 +23,9 @@ async fn inicis_speaks_its_own_codes() {
     let approve = |tid: &str, moid: &str| {
         signed(key, mid, &[("type", "Approve"), ("tid", tid), ("moid", moid), ("price", "10000")])
     };
-    let (status, body) = send("POST", &format!("{base}/api/v1/approve"), &[], approve("t1", "o1")).await;
+    let t1 = customer_key(&base, "o1", 10000).await;
+    let t1 = t1.as_str();
+    let (status, body) = send("POST", &format!("{base}/api/v1/approve"), &[], approve(t1, "o1")).await;
     assert_eq!((status, body["resultCode"].as_str()), (200, Some("00")), "{body}");
 
     let refund = format!("{base}/api/v1/refund");
@@ -31,21 +33,21 @@ async fn inicis_speaks_its_own_codes() {
         signed(
             key,
             mid,
-            &[("type", "PartialRefund"), ("tid", "t1"), ("msg", "r"), ("price", price), ("confirmPrice", confirm)],
+            &[("type", "PartialRefund"), ("tid", t1), ("msg", "r"), ("price", price), ("confirmPrice", confirm)],
         )
     };
     let (_, body) = send("POST", &refund, &[], partial("20000", "-10000")).await;
     assert_eq!(body["resultCode"].as_str(), Some("430"), "over balance: {body}");
     let (_, body) = send("POST", &refund, &[], partial("3000", "7000")).await;
     assert_eq!((body["resultCode"].as_str(), body["prtcRemains"].as_i64()), (Some("00"), Some(7000)), "{body}");
-    let full = signed(key, mid, &[("type", "Refund"), ("tid", "t1"), ("msg", "r")]);
+    let full = signed(key, mid, &[("type", "Refund"), ("tid", t1), ("msg", "r")]);
     let (_, body) = send("POST", &refund, &[], full.clone()).await;
     assert_eq!(body["resultCode"].as_str(), Some("00"), "{body}");
     let (_, body) = send("POST", &refund, &[], full).await;
     assert_eq!(body["resultCode"].as_str(), Some("420"), "already cancelled: {body}");
 
     let (_, body) = send("POST", &format!("{base}/api/v1/approve"), &[], approve("t2", "o1")).await;
-    assert_eq!(body["resultCode"].as_str(), Some("450"), "duplicate moid: {body}");
+    assert_eq!(body["resultCode"].as_str(), Some("410"), "a tid no customer got: {body}");
     let forged = signed("not-the-key", mid, &[("type", "Approve"), ("tid", "t3"), ("moid", "o3"), ("price", "10000")]);
     let (_, body) = send("POST", &format!("{base}/api/v1/approve"), &[], forged).await;
     assert_eq!(body["resultCode"].as_str(), Some("500"), "hash mismatch: {body}");
@@ -53,7 +55,7 @@ async fn inicis_speaks_its_own_codes() {
     let unknown = signed(key, mid, &[("type", "Refund"), ("tid", "no-such-tid"), ("msg", "r")]);
     let (_, body) = send("POST", &refund, &[], unknown).await;
     assert_eq!(body["resultCode"].as_str(), Some("410"), "no such transaction: {body}");
-    let inquiry = signed(key, mid, &[("type", "Inquiry"), ("tid", "t1")]);
+    let inquiry = signed(key, mid, &[("type", "Inquiry"), ("tid", t1)]);
     let (_, body) = send("POST", &format!("{base}/api/v1/inquiry"), &[], inquiry).await;
     assert_eq!(
         (body["resultCode"].as_str(), body["status"].as_str(), body["remainPrice"].as_i64()),

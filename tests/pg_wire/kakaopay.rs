@@ -1,6 +1,6 @@
 //! The KakaoPay fake straight at its HTTP API: ready → approve, and its negative error codes.
 
-use crate::{endpoint, fake_and_client, send};
+use crate::{customer_key, endpoint, fake_and_client, send};
 use paydrill::fakes::ServerKind;
 use paydrill::pg::PgName;
 use serde_json::json;
@@ -24,13 +24,14 @@ async fn kakaopay_speaks_its_own_codes() {
     )
     .await;
     assert_eq!((status, body["error_code"].as_i64()), (400, Some(-703)), "cancel before approve: {body}");
-    let (status, paid) = send(
-        "POST",
-        &url("approve"),
-        &auth,
-        json!({"cid": cid, "tid": tid, "partner_order_id": "o1", "partner_user_id": "u", "pg_token": "t"}),
-    )
-    .await;
+    let approve = |token: &str| json!({"cid": cid, "tid": tid, "partner_order_id": "o1", "partner_user_id": "u", "pg_token": token});
+    let (status, body) = send("POST", &url("approve"), &auth, approve("no-customer-gave-this")).await;
+    assert_eq!((status, body["error_code"].as_i64()), (400, Some(-782)), "a pg_token no customer got: {body}");
+    let other = customer_key(&base, "o2", 10000).await;
+    let (status, body) = send("POST", &url("approve"), &auth, approve(&other)).await;
+    assert_eq!((status, body["error_code"].as_i64()), (400, Some(-782)), "another order's pg_token: {body}");
+    let token = customer_key(&base, "o1", 10000).await;
+    let (status, paid) = send("POST", &url("approve"), &auth, approve(&token)).await;
     assert_eq!((status, paid["amount"]["total"].as_i64()), (200, Some(10000)), "{paid}");
 
     let cancel = |amount: i64| json!({"cid": cid, "tid": tid, "cancel_amount": amount, "cancel_tax_free_amount": 0});

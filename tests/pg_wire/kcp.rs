@@ -1,6 +1,6 @@
 //! The KCP fake straight at its HTTP API: HTTP 200 with `res_cd`.
 
-use crate::{endpoint, fake_and_client, send};
+use crate::{customer_key, endpoint, fake_and_client, send};
 use paydrill::fakes::ServerKind;
 use paydrill::pg::PgName;
 use serde_json::json;
@@ -11,7 +11,10 @@ async fn kcp_speaks_its_own_codes() {
     let (base, creds) = endpoint(&fleet, PgName::Kcp);
     let (site, cert) = (creds.merchant_id.clone(), creds.secret.clone());
     let pay = |order: &str, token: &str, cert: &str| json!({"site_cd": site, "kcp_cert_info": cert, "enc_data": token, "enc_info": "x", "ordr_mony": "10000", "ordr_idxx": order, "tran_cd": "00100000"});
-    let (status, body) = send("POST", &format!("{base}/gw/enc/v1/payment"), &[], pay("o1", "tok1", &cert)).await;
+    let tok1 = customer_key(&base, "o1", 10000).await;
+    let (_, body) = send("POST", &format!("{base}/gw/enc/v1/payment"), &[], pay("o2", &tok1, &cert)).await;
+    assert_ne!(body["res_cd"].as_str(), Some("0000"), "another order's enc_data: {body}");
+    let (status, body) = send("POST", &format!("{base}/gw/enc/v1/payment"), &[], pay("o1", &tok1, &cert)).await;
     assert_eq!((status, body["res_cd"].as_str()), (200, Some("0000")), "{body}");
     let tno = body["tno"].as_str().unwrap().to_string();
 
@@ -36,8 +39,10 @@ async fn kcp_speaks_its_own_codes() {
     let (_, body) = send("POST", &format!("{base}/std/inquery"), &[], inquery("no-such-tno")).await;
     assert_eq!(body["res_cd"].as_str(), Some("8101"), "unknown tno: {body}");
 
+    let (_, body) = send("POST", &format!("{base}/gw/enc/v1/payment"), &[], pay("o1", &tok1, &cert)).await;
+    assert_ne!(body["res_cd"].as_str(), Some("0000"), "a second approval of one enc_data: {body}");
     let (_, body) = send("POST", &format!("{base}/gw/enc/v1/payment"), &[], pay("o1", "tok2", &cert)).await;
-    assert_eq!(body["res_cd"].as_str(), Some("8128"), "duplicate order number: {body}");
+    assert_eq!(body["res_cd"].as_str(), Some("8101"), "enc_data no customer got: {body}");
     let (_, body) = send("POST", &format!("{base}/gw/enc/v1/payment"), &[], pay("o2", "tok3", "not-the-cert")).await;
     assert_eq!(body["res_cd"].as_str(), Some("8001"), "wrong certificate: {body}");
 }

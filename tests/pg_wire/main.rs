@@ -67,3 +67,13 @@ pub async fn send(
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap_or(serde_json::Value::Null))
 }
+
+/// Plays the customer at the fake's authorise endpoint: the key the PG's payment window would
+/// give for `order` and `amount`.
+pub async fn customer_key(base: &str, order: &str, amount: i64) -> String {
+    let url = format!("{base}{}", paydrill::fakes::AUTHORIZE_PATH);
+    let body = serde_json::json!({ "order_id": order, "amount": amount });
+    let answer = reqwest::Client::new().post(url).json(&body).send().await.expect("authorise endpoint answers");
+    let granted: serde_json::Value = answer.json().await.expect("JSON answer");
+    granted["payment_key"].as_str().unwrap_or_else(|| panic!("no key for {order}: {granted}")).to_string()
+}

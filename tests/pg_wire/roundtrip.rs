@@ -1,12 +1,17 @@
 //! For every PG: paydrill's client against the fake, on both servers.
 
-use crate::{client_with_wrong_key, fake_and_client};
+use crate::{client_with_wrong_key, customer_key, fake_and_client};
 use paydrill::fakes::ServerKind;
 use paydrill::pg::{ApproveRequest, CancelRequest, ErrorCategory, PaymentRef, PgName, PgOp, PgStatus, Rejection};
 use paydrill::spec::Fault;
 
-fn approve_req(order: &str, amount: i64) -> ApproveRequest {
-    ApproveRequest { merchant_order_id: order.into(), amount, idempotency_key: Some(format!("idem-{order}")) }
+fn approve_req(order: &str, amount: i64, key: &str) -> ApproveRequest {
+    ApproveRequest {
+        merchant_order_id: order.into(),
+        amount,
+        idempotency_key: Some(format!("idem-{order}")),
+        customer_key: Some(key.into()),
+    }
 }
 
 fn partial(amount: i64) -> CancelRequest {
@@ -16,9 +21,14 @@ fn partial(amount: i64) -> CancelRequest {
 async fn full_flow(pg: PgName, kind: ServerKind) {
     let (fleet, client) = fake_and_client(pg, kind).await;
     let ledger = fleet.fake(pg).ledger();
+    let base = client.base_url().to_string();
 
-    let paid =
-        client.approve(&approve_req("ord_1", 10_000)).await.result.unwrap_or_else(|e| panic!("{pg} approve: {e}"));
+    let key1 = customer_key(&base, "ord_1", 10_000).await;
+    let paid = client
+        .approve(&approve_req("ord_1", 10_000, &key1))
+        .await
+        .result
+        .unwrap_or_else(|e| panic!("{pg} approve: {e}"));
     assert_eq!((paid.status, paid.total, paid.balance), (PgStatus::Paid, 10_000, 10_000), "{pg}");
     assert_eq!(paid.merchant_order_id, "ord_1", "{pg}");
     let payment = PaymentRef { pg_payment_id: paid.pg_payment_id.clone(), merchant_order_id: "ord_1".into() };
@@ -42,7 +52,8 @@ async fn full_flow(pg: PgName, kind: ServerKind) {
     assert_eq!((held.balance, held.cancels.len()), (0, 2), "{pg}: refused cancel left the ledger unchanged");
 
     // Over balance, on a second payment.
-    let p2 = client.approve(&approve_req("ord_2", 5_000)).await.result.unwrap();
+    let key2 = customer_key(&base, "ord_2", 5_000).await;
+    let p2 = client.approve(&approve_req("ord_2", 5_000, &key2)).await.result.unwrap();
     let p2ref = PaymentRef { pg_payment_id: p2.pg_payment_id.clone(), merchant_order_id: "ord_2".into() };
     let over = client.cancel(&p2ref, &partial(5_001)).await.result.expect_err("over balance");
     assert_eq!(over.rejection, Some(Rejection::OverBalance), "{pg}: {over}");
@@ -52,7 +63,8 @@ async fn full_flow(pg: PgName, kind: ServerKind) {
     assert_eq!(all.amount, 5_000, "{pg}");
 
     // The same merchant order id again.
-    let dup = client.approve(&ApproveRequest { idempotency_key: None, ..approve_req("ord_1", 10_000) }).await.result;
+    let dup =
+        client.approve(&ApproveRequest { idempotency_key: None, ..approve_req("ord_1", 10_000, &key1) }).await.result;
     let dup = dup.expect_err("duplicate merchant order id");
     assert_eq!(dup.category, ErrorCategory::Business, "{pg}: {dup}");
     assert!(
@@ -61,9 +73,11 @@ async fn full_flow(pg: PgName, kind: ServerKind) {
     );
 
     // A wrong key.
-    let wrong = client_with_wrong_key(pg, &fleet).approve(&approve_req("ord_3", 1_000)).await.result;
+    let key3 = customer_key(&base, "ord_3", 1_000).await;
+    let wrong = client_with_wrong_key(pg, &fleet).approve(&approve_req("ord_3", 1_000, &key3)).await.result;
     assert_eq!(wrong.expect_err("wrong key").rejection, Some(Rejection::Unauthorized), "{pg}");
-    assert!(ledger.payment_by_order("ord_3").is_none(), "{pg}: refused key left no payment");
+    let held = ledger.payment_by_order("ord_3").map(|p| p.status);
+    assert!(held != Some(PgStatus::Paid), "{pg}: a refused secret approved nothing ({held:?})");
     assert_eq!(ledger.net(), 0, "{pg}");
 }
 
@@ -77,12 +91,53 @@ async fn faults(pg: PgName, kind: ServerKind) {
         ("ord_m", Fault::Malformed, ErrorCategory::Unexpected, true),
     ];
     for (order, fault, category, applied) in cases {
+        let key = customer_key(client.base_url(), order, 1_000).await;
         fake.faults().script(&[order], Some(PgOp::Approve), fault, 1);
-        let err = client.approve(&approve_req(order, 1_000)).await.result.expect_err("faulted call fails");
+        let err = client.approve(&approve_req(order, 1_000, &key)).await.result.expect_err("faulted call fails");
         assert_eq!(err.category, category, "{pg} {fault:?}: {err}");
         let held = fake.ledger().payment_by_order(order).map(|p| p.status);
         assert_eq!(held == Some(PgStatus::Paid), applied, "{pg} {fault:?}: ledger has {held:?}");
     }
+}
+
+/// The customer step: a confirm is refused, the PG's way, for a key no customer got, for a
+/// changed amount, and (where the confirm names the order) for another order's key.
+async fn customer_step(pg: PgName, kind: ServerKind) {
+    let (fleet, client) = fake_and_client(pg, kind).await;
+    let ledger = fleet.fake(pg).ledger();
+    let base = client.base_url().to_string();
+    let paid = |order: &str| ledger.payment_by_order(order).is_some_and(|p| p.status == PgStatus::Paid);
+
+    let unknown = client.approve(&approve_req("ord_u", 1_000, "key-no-customer-got")).await.result;
+    let unknown = unknown.expect_err("a key no customer got");
+    assert_eq!(unknown.category, ErrorCategory::Business, "{pg}: {unknown}");
+    assert!(!paid("ord_u"), "{pg}");
+
+    // A changed amount: the customer authorised 1,000 won; the confirm says 900.
+    let key = customer_key(&base, "ord_c", 1_000).await;
+    let changed = client.approve(&approve_req("ord_c", 900, &key)).await.result;
+    if pg == PgName::Naverpay {
+        // Naver Pay's apply carries no amount: the one approved is the one the customer saw.
+        let p = changed.unwrap_or_else(|e| panic!("{pg}: {e}"));
+        assert_eq!(p.total, 1_000, "{pg}");
+    } else {
+        let changed = changed.expect_err("a changed amount");
+        assert_eq!(changed.category, ErrorCategory::Business, "{pg}: {changed}");
+        assert!(!paid("ord_c"), "{pg}: nothing approved on a changed amount");
+    }
+
+    // Another order's key: never a payment under the other order.
+    let key = customer_key(&base, "ord_a", 1_000).await;
+    let other = client.approve(&approve_req("ord_b", 1_000, &key)).await.result;
+    match other {
+        Err(e) => assert_eq!(e.category, ErrorCategory::Business, "{pg}: {e}"),
+        // NicePay's and Naver Pay's confirms name no order: the PG approves the key's own payment.
+        Ok(p) => {
+            assert!(matches!(pg, PgName::Nicepay | PgName::Naverpay), "{pg} approved another order's key");
+            assert_eq!(p.merchant_order_id, "ord_a", "{pg}");
+        }
+    }
+    assert!(!paid("ord_b"), "{pg}: no payment under the order the key was not for");
 }
 
 macro_rules! per_pg {
@@ -93,6 +148,10 @@ macro_rules! per_pg {
             async fn full_flow_on_wiremock() { full_flow($pg, ServerKind::Wiremock).await }
             #[tokio::test]
             async fn full_flow_on_lean_server() { full_flow($pg, ServerKind::Lean).await }
+            #[tokio::test]
+            async fn customer_step_on_wiremock() { customer_step($pg, ServerKind::Wiremock).await }
+            #[tokio::test]
+            async fn customer_step_on_lean_server() { customer_step($pg, ServerKind::Lean).await }
             #[tokio::test]
             async fn faults_on_wiremock() { faults($pg, ServerKind::Wiremock).await }
             #[tokio::test]

@@ -1,6 +1,6 @@
 //! The Toss fake straight at its HTTP API: its own envelope and codes.
 
-use crate::{endpoint, fake_and_client};
+use crate::{customer_key, endpoint, fake_and_client};
 use paydrill::fakes::ServerKind;
 use paydrill::pg::toss::basic_auth;
 use paydrill::pg::PgName;
@@ -22,23 +22,45 @@ async fn toss_speaks_its_own_codes() {
     let auth = basic_auth(&creds.secret);
     let confirm = format!("{base}/v1/payments/confirm");
 
+    let pk1 = customer_key(&base, "o1", 10000).await;
+    assert!(pk1.starts_with("tgen_"), "Toss's own key shape: {pk1}");
     let (status, body) =
-        post(&confirm, &auth, json!({"paymentKey": "pk1", "orderId": "o1", "amount": 10000}), None).await;
+        post(&confirm, &auth, json!({"paymentKey": "tgen_nobody", "orderId": "o1", "amount": 10000}), None).await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("NOT_FOUND_PAYMENT_SESSION")), "unknown key: {body}");
+    let (status, body) = post(&confirm, &auth, json!({"paymentKey": pk1, "orderId": "o1", "amount": 9000}), None).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("NOT_MATCHES_AMOUNT")), "changed amount: {body}");
+    let (status, body) =
+        post(&confirm, &auth, json!({"paymentKey": pk1, "orderId": "o2", "amount": 10000}), None).await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("NOT_FOUND_PAYMENT_SESSION")), "another order: {body}");
+
+    let (status, body) =
+        post(&confirm, &auth, json!({"paymentKey": pk1, "orderId": "o1", "amount": 10000}), None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!((body["status"].as_str(), body["balanceAmount"].as_i64()), (Some("DONE"), Some(10000)));
+    for field in ["version", "type", "mId", "orderName", "currency", "method", "requestedAt", "approvedAt", "card"] {
+        assert!(!body[field].is_null(), "a Payment always has `{field}`: {body}");
+    }
+    let requested = body["requestedAt"].as_str().unwrap();
+    assert!(requested.ends_with("+09:00") && !requested.contains('.'), "Toss's time shape: {requested}");
+    let (status, body) =
+        post(&confirm, &auth, json!({"paymentKey": pk1, "orderId": "o1", "amount": 10000}), None).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("ALREADY_PROCESSED_PAYMENT")), "re-confirm: {body}");
 
-    let cancel = format!("{base}/v1/payments/pk1/cancel");
+    let cancel = format!("{base}/v1/payments/{pk1}/cancel");
     let (status, body) = post(&cancel, &auth, json!({"cancelReason": "r", "cancelAmount": 20000}), None).await;
     assert_eq!((status, body["code"].as_str()), (403, Some("NOT_CANCELABLE_AMOUNT")), "{body}");
 
     let (status, body) = post(&cancel, &auth, json!({"cancelReason": "r"}), None).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("CANCELED")), "{body}");
+    assert_eq!(body["cancels"][0]["cancelAmount"].as_i64(), Some(10000), "{body}");
     let (status, body) = post(&cancel, &auth, json!({"cancelReason": "r"}), None).await;
     assert_eq!((status, body["code"].as_str()), (400, Some("ALREADY_CANCELED_PAYMENT")), "{body}");
 
+    // The legacy approve path, which SDKs generated from older docs call.
+    let pk4 = customer_key(&base, "o4", 4000).await;
     let (status, body) =
-        post(&confirm, &auth, json!({"paymentKey": "pk2", "orderId": "o1", "amount": 10000}), None).await;
-    assert_eq!((status, body["code"].as_str()), (400, Some("DUPLICATED_ORDER_ID")), "{body}");
+        post(&format!("{base}/v1/payments/{pk4}"), &auth, json!({"orderId": "o4", "amount": 4000}), None).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("DONE")), "{body}");
 
     let (status, body) =
         post(&confirm, &basic_auth("test_sk_wrong"), json!({"paymentKey": "pk3", "orderId": "o3", "amount": 1}), None)
@@ -52,7 +74,8 @@ async fn toss_replays_an_idempotency_key_without_comparing_the_body() {
     let (base, creds) = endpoint(&fleet, PgName::Toss);
     let auth = basic_auth(&creds.secret);
     let confirm = format!("{base}/v1/payments/confirm");
-    let first = post(&confirm, &auth, json!({"paymentKey": "pk1", "orderId": "o1", "amount": 500}), Some("k1")).await;
+    let pk1 = customer_key(&base, "o1", 500).await;
+    let first = post(&confirm, &auth, json!({"paymentKey": pk1, "orderId": "o1", "amount": 500}), Some("k1")).await;
     let again = post(&confirm, &auth, json!({"paymentKey": "pk9", "orderId": "o9", "amount": 900}), Some("k1")).await;
     assert_eq!(first, again);
     assert_eq!(fleet.fake(PgName::Toss).ledger().payments().len(), 1);
@@ -60,19 +83,19 @@ async fn toss_replays_an_idempotency_key_without_comparing_the_body() {
     let stranger = post(
         &confirm,
         &basic_auth("test_sk_wrong"),
-        json!({"paymentKey": "pk1", "orderId": "o1", "amount": 500}),
+        json!({"paymentKey": pk1, "orderId": "o1", "amount": 500}),
         Some("k1"),
     )
     .await;
     assert_eq!((stranger.0, stranger.1["code"].as_str()), (401, Some("UNAUTHORIZED_KEY")), "{}", stranger.1);
     // An amount that is not a whole number is refused, not read as a full cancel.
     let (status, body) = post(
-        &format!("{base}/v1/payments/pk1/cancel"),
+        &format!("{base}/v1/payments/{pk1}/cancel"),
         &auth,
         json!({"cancelReason": "r", "cancelAmount": "100"}),
         None,
     )
     .await;
     assert_eq!((status, body["code"].as_str()), (400, Some("INVALID_REQUEST")), "{body}");
-    assert_eq!(fleet.fake(PgName::Toss).ledger().payment("pk1").unwrap().balance, 500);
+    assert_eq!(fleet.fake(PgName::Toss).ledger().payment(&pk1).unwrap().balance, 500);
 }

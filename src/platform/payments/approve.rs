@@ -1,5 +1,6 @@
-//! `POST /orders/{id}/approve`: approve through the order's PG once; a second approve never
-//! calls the PG again, and an approval whose outcome is unknown is asked about before any retry.
+//! `POST /orders/{id}/approve {"pg_payment_key"}`: confirm, with the key the PG's payment window
+//! gave the customer, through the order's PG once; a second approve never calls the PG again, and
+//! an approval whose outcome is unknown is asked about before any retry.
 
 use super::{store_failed, Answer, Payments, PgLink, PAID_STATES};
 use crate::pg::{ApproveRequest, ErrorCategory, Krw, PaymentRef, PgError, PgStatus, Rejection};
@@ -8,8 +9,8 @@ use crate::platform::store::{self, OrderRow, PaymentRow, TransactionRow};
 use serde_json::json;
 
 impl Payments {
-    /// `POST /orders/{id}/approve`.
-    pub async fn approve(&self, order_id: &str) -> Answer {
+    /// `POST /orders/{id}/approve`; `customer_key` is what the PG's window gave the customer.
+    pub async fn approve(&self, order_id: &str, customer_key: Option<String>) -> Answer {
         let _serial = self.locks.lock(format!("approve:{order_id}")).await;
         let (order, link, existing) = match self.load(order_id) {
             Ok(found) => found,
@@ -25,6 +26,13 @@ impl Payments {
                 }
             }
         }
+        let Some(mut customer_key) = customer_key.filter(|k| !k.is_empty()) else {
+            return Answer::error(
+                400,
+                "PG_PAYMENT_KEY_REQUIRED",
+                "send {\"pg_payment_key\": ...}: the key the PG's payment window gave the customer",
+            );
+        };
         let retry = existing.as_ref().is_some_and(|p| p.status == "UNKNOWN") && self.has(Defect::DoubleChargeOnRetry);
         if !link.breaker.allows() {
             return Answer::error(503, "PG_CIRCUIT_OPEN", format!("{} is failing; not called for now", order.pg));
@@ -47,10 +55,18 @@ impl Payments {
         // The defect re-submits the order under a fresh merchant order id (and so a fresh key).
         let merchant_order_id =
             if retry { format!("{order_id}-r{}", payment.version + 2) } else { order_id.to_string() };
+        if retry {
+            // ...and the customer, shown the PG's window again, pays a second time.
+            match self.pay_again(link, &merchant_order_id, order.amount).await {
+                Some(key) => customer_key = key,
+                None => return Answer::error(502, "PG_ERROR", "the PG's window did not open again"),
+            }
+        }
         let req = ApproveRequest {
             idempotency_key: Some(format!("approve-{merchant_order_id}")),
             merchant_order_id,
             amount: order.amount,
+            customer_key: Some(customer_key),
         };
         let call = link.client.approve(&req).await;
         payment.pg_payment_key = call.pg_payment_id.clone().or(payment.pg_payment_key);

@@ -3,7 +3,7 @@
 //! whose balance check sits outside the serialisation (`racy-cancel`). The correct paths never
 //! come here.
 
-use super::{key_reused, store_failed, Answer, Payments};
+use super::{key_reused, store_failed, Answer, Payments, PgLink};
 use crate::pg::{CancelRequest, Krw, PaymentRef};
 use crate::platform::defect::Defect;
 use crate::platform::store::OrderRow;
@@ -87,5 +87,17 @@ impl Payments {
                     .with("pg_code", json!(e.code))
             }
         }
+    }
+}
+
+impl Payments {
+    /// `double-charge-on-retry`'s second payment: the customer, shown the PG's window again for
+    /// the new merchant order id, authorises once more (at the fake's customer step).
+    pub(super) async fn pay_again(&self, link: &PgLink, merchant_order_id: &str, amount: Krw) -> Option<String> {
+        let url = format!("{}{}", link.client.base_url(), crate::fakes::AUTHORIZE_PATH);
+        let body = json!({ "order_id": merchant_order_id, "amount": amount });
+        let answer = reqwest::Client::new().post(url).json(&body).send().await.ok()?;
+        let granted: serde_json::Value = answer.json().await.ok()?;
+        granted["payment_key"].as_str().map(str::to_string)
     }
 }
