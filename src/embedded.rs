@@ -59,6 +59,12 @@ impl Embedded {
         let mut platform_config = config.platform;
         platform_config.pgs = connections(&fleet);
         let platform = Platform::start_on_loopback(platform_config).await?;
+        // The platform takes each PG's webhooks at `/webhooks/{pg}`, unless a mock names another URL.
+        for e in fleet.endpoints() {
+            if e.fake.webhooks().url().is_none() {
+                e.fake.webhooks().set_url(Some(format!("{}/webhooks/{{pg}}", platform.url())));
+            }
+        }
         Ok(Embedded { fleet, platform })
     }
 }
@@ -68,7 +74,12 @@ pub fn connections(fleet: &FakeFleet) -> Vec<PgConnection> {
     fleet
         .endpoints()
         .iter()
-        .map(|e| PgConnection { pg: e.pg(), base_url: e.base_url.clone(), credentials: e.credentials().clone() })
+        .map(|e| PgConnection {
+            pg: e.pg(),
+            base_url: e.base_url.clone(),
+            credentials: e.credentials().clone(),
+            webhook_secret: e.fake.config().webhooks.secret.clone(),
+        })
         .collect()
 }
 
@@ -81,6 +92,7 @@ pub fn fixed_port_connections(mocks: &[MockConfig]) -> Vec<PgConnection> {
             pg: m.pg,
             base_url: format!("http://127.0.0.1:{}", m.port),
             credentials: m.credentials.clone(),
+            webhook_secret: m.webhooks.secret.clone(),
         })
         .collect()
 }

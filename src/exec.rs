@@ -1,8 +1,8 @@
 //! Runs one scenario instance (one cell): its steps in order through the target, clicks
-//! released together at a barrier where asked, faults scripted on the order's PG call, and
-//! every call recorded as invoke + completion. Judges nothing; the checkers do.
+//! released together at a barrier where asked, faults and webhooks scripted on the order's PG
+//! call, and every call recorded as invoke + completion. Judges nothing; the checkers do.
 
-use crate::fakes::{FakeFleet, FaultBook, Ledger};
+use crate::fakes::{FakeFleet, FaultBook, Ledger, WebhookDesk};
 use crate::pg::Krw;
 use crate::pg::PgOp;
 use crate::record::{
@@ -16,6 +16,8 @@ use std::time::Instant;
 
 /// How often the final read of an order is tried while its outcome is unknown.
 const FINAL_READ_ATTEMPTS: usize = 5;
+/// How long the final read waits for the PG's webhooks about the order to be delivered.
+const WEBHOOKS_AT_MOST: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What one cell needs to run.
 pub struct ExecContext<'a> {
@@ -85,6 +87,7 @@ impl ExecContext<'_> {
             self.run_step(cell, step, &mut state).await;
         }
         for order in &state.acked {
+            self.settle_webhooks(cell, order).await;
             let payment =
                 if state.order_id.as_deref() == Some(order.as_str()) { state.payment_id.clone() } else { None };
             self.final_read(cell, &scenario.steps[0], order, payment).await;
@@ -111,6 +114,7 @@ impl ExecContext<'_> {
             }
         }
         let fault = self.script_fault(cell, step, state);
+        let webhook = self.script_webhook(cell, step, state);
         let amount = match step.op {
             Op::Approve => state.order_amount,
             _ => step.amount,
@@ -162,6 +166,29 @@ impl ExecContext<'_> {
                 }));
             }
         }
+        if let Some((desk, ticket)) = webhook {
+            if !desk.used(ticket) {
+                desk.cancel(ticket);
+                let why = match desk.url() {
+                    None => format!(
+                        "the webhook scripted on step {} was not sent: {} has no webhook URL",
+                        step.index, cell.pg
+                    ),
+                    Some(_) => format!(
+                        "the webhook scripted on step {} was not sent: {} sends no webhook for a {} (or the call never \
+                         reached it)",
+                        step.index,
+                        cell.pg,
+                        pg_op_word(step.op)
+                    ),
+                };
+                self.recorder.record(Event::Note(CellNote {
+                    cell: cell.clone(),
+                    kind: CellNoteKind::NotExercised,
+                    why,
+                }));
+            }
+        }
         let Some(order) = state.order_id.clone() else { return };
         if step.clicks > 1 && (step.expect.status.is_some() || step.expect.balance.is_some()) {
             let read = Click {
@@ -201,6 +228,26 @@ impl ExecContext<'_> {
             [Some(order), state.payment_id.as_deref(), state.pg_payment_key.as_deref()].into_iter().flatten().collect();
         let ticket = faults.script(&ids, Some(pg_op(step.op)), fault.fault, fault.times);
         Some((faults, ticket, fault.times))
+    }
+
+    /// Scripts how the webhook after the step's PG call is delivered, for the calls naming
+    /// the order's ids. Returns what is needed to ask afterwards whether it was sent.
+    fn script_webhook<'f>(&'f self, cell: &Cell, step: &Step, state: &CellState) -> Option<(&'f WebhookDesk, u64)> {
+        let (script, order) = (step.webhook?, state.order_id.as_deref()?);
+        let desk = self.fleet?.endpoint(cell.pg)?.fake.webhooks();
+        let ids: Vec<&str> =
+            [Some(order), state.payment_id.as_deref(), state.pg_payment_key.as_deref()].into_iter().flatten().collect();
+        Some((desk, desk.script(&ids, pg_op(step.op), script)))
+    }
+
+    /// Waits (a while at most) until every webhook about `order` is delivered or given up, so
+    /// the final read sees what they did.
+    async fn settle_webhooks(&self, cell: &Cell, order: &str) {
+        let Some(desk) = self.fleet.and_then(|f| f.endpoint(cell.pg)).map(|e| e.fake.webhooks()) else { return };
+        let deadline = Instant::now() + WEBHOOKS_AT_MOST;
+        while !desk.idle(order) && Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     /// Sends a step's clicks: one after another through the transport; or, through paydrill's

@@ -201,3 +201,29 @@ async fn bad_requests_are_refused_with_a_code() {
     let (status, body, _) = api.post(&format!("/orders/{order}/cancel"), Some("c"), json!({ "amount": 50 })).await;
     assert_eq!((status, body["code"].as_str()), (422, Some("NOT_CANCELABLE")), "{body}");
 }
+
+#[tokio::test]
+async fn a_cancel_sent_again_after_a_timeout_the_pg_carried_out_cancels_once() {
+    let embedded = embedded().await;
+    let api = Api::new(&embedded);
+    // Naver Pay sends no webhook (the retry settles it); Toss's webhook may settle it first.
+    for pg in [PgName::Naverpay, PgName::Toss] {
+        let order = api.create(pg, 10_000, &format!("retry-{pg}")).await;
+        let key = api.customer_key(pg, &order, 10_000).await;
+        assert_eq!(api.approve(&order, &key).await.0, 200);
+        // The cancel is carried out but answered too late, and the inquiry after it fails too.
+        let faults = embedded.fleet.fake(pg).faults();
+        faults.script(&[order.as_str()], Some(PgOp::Cancel), Fault::Timeout, 1);
+        faults.script(&[order.as_str()], Some(PgOp::Inquire), Fault::Error, 1);
+        let cancel = format!("/orders/{order}/cancel");
+        let key = format!("retry-cancel-{pg}");
+        let (status, body, _) = api.post(&cancel, Some(&key), json!({ "amount": 3000 })).await;
+        assert_eq!(status, 504, "{pg}: the PG held its answer: {body}");
+        let (status, body, _) = api.post(&cancel, Some(&key), json!({ "amount": 3000 })).await;
+        assert_eq!((status, body["balance"].as_i64()), (200, Some(7000)), "{pg}: {body}");
+        let held = embedded.fleet.fake(pg).ledger().payment_by_order(&order).unwrap();
+        assert_eq!((held.balance, held.cancels.len()), (7000, 1), "{pg}: cancelled once at the PG");
+        let (_, seen) = api.get(&format!("/orders/{order}")).await;
+        assert_eq!(seen["balance"].as_i64(), Some(7000), "{pg}: and once on the platform: {seen}");
+    }
+}

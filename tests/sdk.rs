@@ -212,3 +212,24 @@ fn portone_answers_in_the_shipped_scenarios_match_the_published_openapi_document
         assert!(report.contains(&format!("VALID {op} ")), "no `{op}` answer was validated:\n{report}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn portone_v2_python_sdk_verifies_the_fakes_webhooks() {
+    let Some(version) = installed(&PORTONE_PY) else { return };
+    for kind in [ServerKind::Lean, ServerKind::Wiremock] {
+        let fleet =
+            FakeFleet::start(vec![MockConfig::embedded_for(PgName::Portone)], kind, false).await.expect("fake starts");
+        let endpoint = fleet.endpoint(PgName::Portone).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        endpoint.fake.webhooks().set_url(Some(format!("http://127.0.0.1:{port}/portone")));
+        let mut command = Command::new(python());
+        command.current_dir(drivers()).arg("portone_webhook.py").arg(&endpoint.base_url);
+        command.arg(&endpoint.credentials().secret).arg(&endpoint.fake.config().webhooks.secret).arg(port.to_string());
+        let out = tokio::task::spawn_blocking(move || command.output()).await.unwrap().expect("the driver runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        println!("portone-server-sdk {version} webhook.verify on {kind:?}:\n{stdout}");
+        let results: Vec<&str> = stdout.lines().filter(|l| l.starts_with("RESULT ")).collect();
+        assert_eq!(results.len(), 3, "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(results.iter().all(|l| l.contains(" PASS ")), "{stdout}");
+    }
+}

@@ -1,9 +1,9 @@
 //! What the checkers judge, gathered once: the calls clients made (only finished cells when the
-//! run was interrupted), joined with the PG ledgers, with each order's owning cell, the calls
-//! about it, and what the platform acknowledged for it.
+//! run was interrupted), joined with the PG ledgers and the webhooks the PGs sent, with each
+//! order's owning cell, the calls about it, and what the platform acknowledged for it.
 
 use super::verdict::Violation;
-use crate::pg::{LedgerPayment, PgName};
+use crate::pg::{LedgerPayment, PgName, WebhookDelivery};
 use crate::record::{Call, Cell, History, Mode, Phase};
 use crate::settle::{self, Acknowledged};
 use crate::spec::Op;
@@ -28,6 +28,8 @@ pub struct Evidence<'a> {
     pub calls_by_order: HashMap<String, Vec<u64>>,
     /// Order id → what the platform acknowledged for it.
     pub acks: BTreeMap<String, Acknowledged>,
+    /// Every webhook delivery attempt the fakes logged (only finished cells' when interrupted).
+    pub webhooks: Vec<WebhookDelivery>,
 }
 
 impl<'a> Evidence<'a> {
@@ -55,7 +57,13 @@ impl<'a> Evidence<'a> {
                 payments.retain(|p| owners.keys().any(|o| p.belongs_to(o)));
             }
         }
+        let webhooks = history
+            .webhooks()
+            .filter(|w| !partial || owners.keys().any(|o| crate::pg::belongs_to(&w.merchant_order_id, o)))
+            .cloned()
+            .collect();
         Evidence {
+            webhooks,
             acks: settle::acknowledged(calls.iter().copied()),
             calls,
             ledgers,

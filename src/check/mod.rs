@@ -16,6 +16,7 @@ mod platform_matches_pg;
 mod settlement_balances;
 mod single_charge;
 mod unique_order;
+mod webhook_once;
 
 #[cfg(test)]
 mod fixture;
@@ -39,6 +40,7 @@ pub static INVARIANTS: &[&dyn Invariant] = &[
     &identical_replay::IdenticalReplay,
     &settlement_balances::SettlementBalances,
     &pgs_agree::PgsAgree,
+    &webhook_once::WebhookOnce,
 ];
 
 /// Checks every invariant and expectation over `history`.

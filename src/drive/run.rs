@@ -215,12 +215,16 @@ async fn run_cells(
     }
 }
 
-/// Records what the PGs did: each fake's final ledger and the requests it received.
+/// Records what the PGs did: each fake's final ledger, the webhooks it sent and the requests it
+/// received.
 async fn record_pg_side(target: &RunningTarget, recorder: &Recorder) {
     let Some(fleet) = target.fleet() else { return };
     for endpoint in fleet.endpoints() {
         recorder
             .record(Event::Ledger(LedgerSnapshot { pg: endpoint.pg(), payments: endpoint.fake.ledger().payments() }));
+        for delivery in endpoint.fake.webhooks().deliveries() {
+            recorder.record(Event::Webhook(delivery));
+        }
         for r in endpoint.journal().await.unwrap_or_default() {
             let body = redact(&String::from_utf8_lossy(&r.body), &endpoint.credentials().secret);
             recorder.record(Event::PgRequest(PgRequest {

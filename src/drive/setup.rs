@@ -275,6 +275,14 @@ pub async fn start_target(setup: &TargetSetup, mocks: Vec<MockConfig>, run_id: &
             for e in fleet.endpoints() {
                 notes.push(format!("  {:<10} {}", e.pg().as_str(), e.base_url));
             }
+            // The fakes send their webhooks where the profile says the platform takes them
+            // (a mock's own `[webhooks] url` wins).
+            if let Some(path) = &profile.webhook_path {
+                for e in fleet.endpoints().iter().filter(|e| e.fake.webhooks().url().is_none()) {
+                    e.fake.webhooks().set_url(Some(format!("{}{path}", url.trim_end_matches('/'))));
+                }
+                notes.push(format!("PG webhooks go to {}{path}", url.trim_end_matches('/')));
+            }
             Ok(RunningTarget {
                 profile: profile.name.clone(),
                 target: Target::Platform(PlatformTarget::new(url, profile, setup.client_timeout, run_id)),

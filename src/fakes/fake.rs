@@ -1,14 +1,16 @@
-//! A fake PG: its settings, ledger, faults and wire format, and [`Fake::respond`], the one
-//! answer path both servers call — auth and parse, idempotent replay, fault, ledger, render.
+//! A fake PG: its settings, ledger, faults, webhooks and wire format, and [`Fake::respond`], the
+//! one answer path both servers call — auth and parse, idempotent replay, fault, ledger, webhook,
+//! render.
 
 use super::customer::CustomerDesk;
 use super::fault::{CallIdentity, FaultBook};
 use super::ledger::{Ledger, LedgerError, Settled};
+use super::webhook::{WebhookDesk, WebhookEvent, WebhookKind, BEFORE_ANSWER};
 use super::wire::{CustomerStep, FakeReply, FakeRequest, WireCall, WireServer, REPLAY_WINDOW};
 use super::{easypay, inicis, kakaopay, kcp, naverpay, nicepay, portone, toss};
 use crate::locks::lock;
 use crate::pg::{pg_table, Krw, PgName, PgStatus};
-use crate::spec::{Fault, MockConfig};
+use crate::spec::{Fault, MockConfig, WebhookScript};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,6 +37,7 @@ pub struct Fake {
     wire: Box<dyn WireServer>,
     replays: Mutex<Replays>,
     customers: CustomerDesk,
+    webhooks: WebhookDesk,
     /// Added to the balance in every cancel answer: a deliberately wrong PG, for tests.
     misreport: AtomicI64,
 }
@@ -43,10 +46,12 @@ impl Fake {
     pub fn new(config: MockConfig) -> Arc<Fake> {
         let pg = config.pg;
         let seed = 0x5EED_0000 + pg as u64;
+        let wire = wire_server(pg);
         Arc::new(Fake {
             ledger: Ledger::new(pg.as_str()),
             faults: FaultBook::new(config.faults.clone(), seed),
-            wire: wire_server(pg),
+            webhooks: WebhookDesk::new(pg, config.webhooks.clone(), wire.webhook_retries()),
+            wire,
             replays: Mutex::new(Replays::default()),
             customers: CustomerDesk::default(),
             misreport: AtomicI64::new(config.quirks.cancel_balance_offset),
@@ -68,6 +73,10 @@ impl Fake {
 
     pub fn faults(&self) -> &FaultBook {
         &self.faults
+    }
+
+    pub fn webhooks(&self) -> &WebhookDesk {
+        &self.webhooks
     }
 
     /// Makes every cancel answer report a balance `offset` won away from the truth.
@@ -103,15 +112,20 @@ impl Fake {
             WireCall::Ready { .. } => None,
             _ => self.faults.take(&identity, call.op()),
         };
+        let mut before_answer = false;
         let mut reply = match fault {
             Some(Fault::Error) => self.wire.internal_error(),
             Some(Fault::Reset) => FakeReply { reset: true, ..self.wire.internal_error() },
             _ => {
                 let outcome = self.apply(&call);
+                before_answer = self.announce(&call, &outcome, &identity);
                 self.wire.render(&call, &outcome)
             }
         };
         reply.delay = self.faults.latency();
+        if before_answer {
+            reply.delay += BEFORE_ANSWER;
+        }
         match fault {
             Some(Fault::Timeout) => reply.delay += self.faults.timeout_delay(),
             Some(Fault::Slow(d)) => reply.delay += d,
@@ -149,6 +163,36 @@ impl Fake {
                 merchant_order_id.clone().or_else(|| pg_payment_id.as_deref().and_then(|id| self.ledger.order_of(id)))
             }
         }
+    }
+
+    /// Sends the webhook a successful approve or cancel makes the PG send, scripted or not;
+    /// says whether it is to arrive before the answer.
+    fn announce(&self, call: &WireCall, outcome: &Result<Settled, LedgerError>, identity: &CallIdentity) -> bool {
+        let Ok(settled) = outcome else { return false };
+        let kind = match call {
+            WireCall::Approve { .. } => WebhookKind::Paid,
+            WireCall::Cancel { .. } if settled.payment.status == PgStatus::Canceled => WebhookKind::Cancelled,
+            WireCall::Cancel { .. } => WebhookKind::PartialCancelled,
+            _ => return false,
+        };
+        if self.webhooks.url().is_none() {
+            return false;
+        }
+        let event = WebhookEvent {
+            id: self.webhooks.next_event_id(),
+            kind,
+            payment: settled.payment.clone(),
+            cancel: settled.cancel.clone(),
+            at: time::OffsetDateTime::now_utc(),
+        };
+        // A PG without a webhook secret of its own signs with the merchant's key (NICEPAY).
+        let secret = Some(self.webhooks.secret()).filter(|s| !s.is_empty());
+        let secret = secret.unwrap_or_else(|| self.config.credentials.secret.clone());
+        let Some(message) = self.wire.webhook(&event, &secret) else { return false };
+        let script = self.webhooks.take_script(identity, call.op()).unwrap_or(WebhookScript::ONCE);
+        let forged = self.wire.forge(&message);
+        self.webhooks.send(&event, (message, Some(forged), self.wire.webhooks_signed()), script);
+        script.before_confirm
     }
 
     fn apply(&self, call: &WireCall) -> Result<Settled, LedgerError> {

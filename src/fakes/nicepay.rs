@@ -10,8 +10,9 @@
 //! orderId: the tid is the authentication result, `nicepay_<orderId>` in paydrill's stand-in.
 
 use super::ledger::{LedgerError, Settled};
+use super::webhook::{WebhookEvent, WebhookMessage};
 use super::wire::{krw_field, kst, text_field, FakeReply, FakeRequest, WireCall, WireServer};
-use crate::pg::nicepay::{auth, codes};
+use crate::pg::nicepay::{self, auth, codes};
 use crate::pg::{Credentials, PgName, PgStatus};
 use serde_json::{json, Value};
 use std::collections::{HashSet, VecDeque};
@@ -159,5 +160,25 @@ impl WireServer for NicepayServer {
 
     fn internal_error(&self) -> FakeReply {
         result(codes::DB_ERROR, "DB 오류")
+    }
+
+    /// The payment object, signed in the body: `signature` = hex SHA-256 of `tid + amount +
+    /// ediDate + secret key`.
+    fn webhook(&self, event: &WebhookEvent, secret: &str) -> Option<WebhookMessage> {
+        let settled = Settled { payment: event.payment.clone(), cancel: event.cancel.clone() };
+        let mut body = payment_json(&settled, codes::OK, "정상 처리되었습니다.");
+        let edi_date = kst(event.at);
+        let tid = event.payment.pg_payment_id.as_str();
+        body["ediDate"] = json!(edi_date);
+        body["signature"] = json!(nicepay::webhook_signature(tid, &event.payment.total.to_string(), &edi_date, secret));
+        Some(WebhookMessage {
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string(),
+        })
+    }
+
+    /// NICEPAY's retries are not documented: five, a unit apart (chosen).
+    fn webhook_retries(&self) -> &'static [u32] {
+        &[1, 1, 1, 1, 1]
     }
 }

@@ -19,8 +19,9 @@
 //! 502 `PG_PROVIDER` with a `pgCode`.
 
 use super::ledger::{LedgerError, Settled};
+use super::webhook::{WebhookEvent, WebhookKind, WebhookMessage};
 use super::wire::{krw_field, text_field, CustomerStep, FakeReply, FakeRequest, WireCall, WireServer};
-use crate::pg::portone::auth;
+use crate::pg::portone::{auth, webhook_signature};
 use crate::pg::{Credentials, LedgerPayment, PgName, PgStatus};
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
@@ -243,6 +244,46 @@ impl WireServer for PortoneServer {
             ),
             _ => FakeReply::json(200, payment_json(&s.payment, STORE_ID)),
         }
+    }
+
+    /// Standard Webhooks: `{type, timestamp, data{paymentId, storeId, transactionId,
+    /// cancellationId}}` with `webhook-id`, `webhook-timestamp` and `webhook-signature` headers.
+    fn webhook(&self, event: &WebhookEvent, secret: &str) -> Option<WebhookMessage> {
+        let p = &event.payment;
+        let kind = match event.kind {
+            WebhookKind::Paid => "Transaction.Paid",
+            WebhookKind::PartialCancelled => "Transaction.PartialCancelled",
+            WebhookKind::Cancelled => "Transaction.Cancelled",
+        };
+        let mut data = json!({
+            "paymentId": p.pg_payment_id,
+            "storeId": STORE_ID,
+            "transactionId": format!("tx-{}", p.pg_payment_id),
+        });
+        if let Some(c) = &event.cancel {
+            data["cancellationId"] = json!(c.cancel_id);
+        }
+        let format =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+        let at = event.at.to_offset(time::UtcOffset::UTC).format(format).unwrap_or_default();
+        let body = json!({ "type": kind, "timestamp": at, "data": data }).to_string();
+        let id = format!("msg_{}", event.id);
+        let ts = event.at.unix_timestamp().to_string();
+        let signature = webhook_signature(secret, &id, &ts, &body)?;
+        Some(WebhookMessage {
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("webhook-id".into(), id),
+                ("webhook-timestamp".into(), ts),
+                ("webhook-signature".into(), signature),
+            ],
+            body,
+        })
+    }
+
+    /// Up to five retries (PortOne's schedule is not published: 1, 2, 4, 8 and 16 units, chosen).
+    fn webhook_retries(&self) -> &'static [u32] {
+        &[1, 2, 4, 8, 16]
     }
 
     fn internal_error(&self) -> FakeReply {

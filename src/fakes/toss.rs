@@ -7,6 +7,7 @@
 //! is not simulated, since it would refuse every scripted back-to-back cancel.
 
 use super::ledger::{LedgerError, Settled};
+use super::webhook::{WebhookEvent, WebhookMessage};
 use super::wire::{kst, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::toss::basic_auth;
 use crate::pg::{Credentials, PgName, PgStatus};
@@ -253,6 +254,44 @@ impl WireServer for TossServer {
             (WireCall::Approve { .. }, Err(LedgerError::NotFound)) => ledger_error(&LedgerError::KeyForAnotherOrder),
             (_, Err(e)) => ledger_error(e),
         }
+    }
+
+    /// `PAYMENT_STATUS_CHANGED` with the Payment as `data`; Toss signs none of it (a receiver
+    /// checks it by reading the payment back).
+    fn webhook(&self, event: &WebhookEvent, _secret: &str) -> Option<WebhookMessage> {
+        let settled = Settled { payment: event.payment.clone(), cancel: event.cancel.clone() };
+        // Toss writes the event's time in KST without an offset: `2022-01-01T00:00:00.000000`.
+        let format =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]");
+        let kst_offset = time::UtcOffset::from_hms(9, 0, 0).expect("a valid offset");
+        let created = event.at.to_offset(kst_offset).format(format).unwrap_or_default();
+        let body = json!({
+            "eventType": "PAYMENT_STATUS_CHANGED",
+            "createdAt": created,
+            "data": payment_json(&settled),
+        });
+        Some(WebhookMessage {
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string(),
+        })
+    }
+
+    fn webhooks_signed(&self) -> bool {
+        false
+    }
+
+    /// Nothing is signed: a forged webhook is one that claims what did not happen.
+    fn forge(&self, message: &WebhookMessage) -> WebhookMessage {
+        let mut body: Value = serde_json::from_str(&message.body).unwrap_or_default();
+        body["data"]["status"] = json!("CANCELED");
+        body["data"]["balanceAmount"] = json!(0);
+        WebhookMessage { headers: message.headers.clone(), body: body.to_string() }
+    }
+
+    /// Toss sends a refused webhook again up to 7 times, after 1, 4, 16, 64, 256, 1024 and
+    /// 4096 minutes.
+    fn webhook_retries(&self) -> &'static [u32] {
+        &[1, 4, 16, 64, 256, 1024, 4096]
     }
 
     fn internal_error(&self) -> FakeReply {

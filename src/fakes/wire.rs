@@ -3,6 +3,7 @@
 //! small readers and writers the wire formats have in common.
 
 use super::ledger::{LedgerError, Settled};
+use super::webhook::{WebhookEvent, WebhookMessage};
 use crate::pg::{Credentials, Krw, PgName, PgOp};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -138,6 +139,39 @@ pub trait WireServer: Send + Sync {
     /// What the customer's approval gives the merchant at this PG.
     fn customer_step(&self) -> CustomerStep {
         CustomerStep::PaymentKey
+    }
+
+    /// This PG's webhook for `event`, signed with `secret` where the PG signs; `None` where
+    /// the PG sends none.
+    fn webhook(&self, _event: &WebhookEvent, _secret: &str) -> Option<WebhookMessage> {
+        None
+    }
+
+    /// Whether this PG signs its webhooks.
+    fn webhooks_signed(&self) -> bool {
+        true
+    }
+
+    /// A forged copy of `message`: its signature (a header or a body field named so) broken.
+    fn forge(&self, message: &WebhookMessage) -> WebhookMessage {
+        let mut forged = message.clone();
+        for (name, value) in forged.headers.iter_mut() {
+            if name.to_ascii_lowercase().contains("signature") {
+                *value = "v1,Zm9yZ2VkIGJ5IHNvbWVvbmUgZWxzZQ==".into();
+            }
+        }
+        if let Ok(mut body) = serde_json::from_str::<serde_json::Value>(&forged.body) {
+            if body.get("signature").is_some() {
+                body["signature"] = serde_json::json!("0".repeat(64));
+                forged.body = body.to_string();
+            }
+        }
+        forged
+    }
+
+    /// After how many retry units a refused webhook is sent again, once per entry.
+    fn webhook_retries(&self) -> &'static [u32] {
+        &[]
     }
 }
 

@@ -292,3 +292,28 @@ mod tests {
         assert_eq!(PgStatus::after_cancel(10_000, 4_000).canonical_state(), "PARTIAL_CANCELED");
     }
 }
+
+/// One delivery attempt of a PG webhook, as the PG fake logged it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookDelivery {
+    pub pg: PgName,
+    /// The event's id: every copy and retry of one event carries it.
+    pub webhook_id: String,
+    /// `paid`, `partial_cancelled`, `cancelled`.
+    pub kind: String,
+    pub merchant_order_id: String,
+    pub pg_payment_id: String,
+    /// Which copy of a duplicated delivery (1..); 0 for a forged one.
+    pub copy: u32,
+    /// A copy with a wrong signature (or a false claim where the PG signs nothing).
+    pub forged: bool,
+    /// Whether the PG signs its webhooks (a forged copy of a signed one must be refused).
+    pub signed: bool,
+    /// 1 for the first try of this copy, then each retry.
+    pub attempt: u32,
+    /// The platform's HTTP status; `None` when it did not answer.
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}

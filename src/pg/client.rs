@@ -77,6 +77,11 @@ impl PgClient {
         &self.base_url
     }
 
+    /// The wire format this client speaks (for what arrives from the PG unasked: webhooks).
+    pub fn codec(&self) -> &dyn WireCodec {
+        self.codec.as_ref()
+    }
+
     /// Approves a payment: the PG's prepare step where it has one, then the approval itself.
     pub async fn approve(&self, req: &ApproveRequest) -> PgCall<PgPayment> {
         let prepared = self.prepare(req).await;

@@ -5,6 +5,7 @@ use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgEr
 use super::credentials::Credentials;
 use super::http::{HttpCall, HttpReply};
 use super::name::PgName;
+use super::webhook::{WebhookNotice, WebhookRefusal};
 
 /// One PG wire format, client side, without I/O: it turns canonical requests into HTTP calls
 /// and HTTP answers into canonical results. [`super::PgClient`] sends the calls.
@@ -50,4 +51,14 @@ pub trait WireCodec: Send + Sync {
 
     fn inquire(&self, creds: &Credentials, payment: &PaymentRef) -> HttpCall;
     fn read_inquire(&self, reply: &HttpReply) -> Result<PgPayment, PgError>;
+
+    /// Reads a webhook this PG sent, checking its signature with `secret` where the PG signs.
+    fn read_webhook(
+        &self,
+        _headers: &[(String, String)],
+        _body: &str,
+        _secret: &str,
+    ) -> Result<WebhookNotice, WebhookRefusal> {
+        Err(WebhookRefusal::NotSupported)
+    }
 }

@@ -13,7 +13,6 @@ use super::http::{HttpCall, HttpReply};
 use super::json;
 use super::name::PgName;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 const PG: PgName = PgName::Easypay;
@@ -40,10 +39,7 @@ pub mod codes {
 
 /// `msgAuthValue`.
 pub fn auth_value(secret: &str, mall_id: &str, shop_transaction_id: &str) -> String {
-    Sha256::digest(format!("{secret}|{mall_id}|{shop_transaction_id}").as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    super::sha256_hex(&format!("{secret}|{mall_id}|{shop_transaction_id}"))
 }
 
 static SEQ: AtomicU64 = AtomicU64::new(1);

@@ -10,6 +10,7 @@ mod credentials;
 mod http;
 pub mod json;
 mod name;
+mod webhook;
 
 pub mod easypay;
 pub mod inicis;
@@ -22,7 +23,7 @@ pub mod toss;
 
 pub use canonical::{
     belongs_to, ApproveRequest, CancelRequest, ErrorCategory, Krw, LedgerCancel, LedgerPayment, PaymentRef, PgCancel,
-    PgError, PgOp, PgPayment, PgStatus, Rejection,
+    PgError, PgOp, PgPayment, PgStatus, Rejection, WebhookDelivery,
 };
 pub use client::{error_chain, PgCall, PgClient};
 pub use codec::WireCodec;
@@ -30,6 +31,7 @@ pub use credentials::{redact, Credentials};
 pub use http::{HttpBody, HttpCall, HttpReply, RawExchange};
 pub(crate) use name::pg_table;
 pub use name::{PgName, UnknownPg};
+pub use webhook::{header, sha256_hex, WebhookNotice, WebhookRefusal};
 
 macro_rules! codec_table {
     ($($variant:ident $module:ident $name:literal $codec:ident $server:ident,)*) => {

@@ -9,6 +9,7 @@ use super::credentials::Credentials;
 use super::http::{HttpCall, HttpReply};
 use super::json;
 use super::name::PgName;
+use super::webhook::{WebhookNotice, WebhookRefusal};
 use base64::Engine;
 use serde_json::{json, Value};
 
@@ -147,4 +148,38 @@ impl WireCodec for NicepayCodec {
     fn read_inquire(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
         payment(&ok_body(reply, &[codes::OK])?)
     }
+
+    /// The payment object with `signature` = hex SHA-256 of `tid + amount + ediDate + secret
+    /// key`; one event per status and `ediDate`.
+    fn read_webhook(
+        &self,
+        _headers: &[(String, String)],
+        body: &str,
+        secret: &str,
+    ) -> Result<WebhookNotice, WebhookRefusal> {
+        let v: Value = serde_json::from_str(body).map_err(|e| WebhookRefusal::Unreadable(e.to_string()))?;
+        let field = |k: &str| match &v[k] {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        let (Some(tid), Some(amount), Some(edi_date), Some(signature)) =
+            (field("tid"), field("amount"), field("ediDate"), field("signature"))
+        else {
+            return Err(WebhookRefusal::Unreadable("tid, amount, ediDate and signature are required".into()));
+        };
+        if signature != webhook_signature(&tid, &amount, &edi_date, secret) {
+            return Err(WebhookRefusal::BadSignature("signature is not sha256(tid+amount+ediDate+key)".into()));
+        }
+        Ok(WebhookNotice {
+            event_id: format!("{tid}:{}:{edi_date}", field("status").unwrap_or_default()),
+            pg_payment_id: Some(tid),
+            merchant_order_id: field("orderId"),
+        })
+    }
+}
+
+/// A NICEPAY webhook's `signature`: hex SHA-256 of `tid + amount + ediDate + secret key`.
+pub fn webhook_signature(tid: &str, amount: &str, edi_date: &str, secret: &str) -> String {
+    super::sha256_hex(&format!("{tid}{amount}{edi_date}{secret}"))
 }

@@ -15,6 +15,7 @@ use super::credentials::Credentials;
 use super::http::{HttpCall, HttpReply};
 use super::json;
 use super::name::PgName;
+use super::webhook::{header, WebhookNotice, WebhookRefusal};
 use serde_json::{json, Value};
 
 const PG: PgName = PgName::Portone;
@@ -25,6 +26,21 @@ pub struct PortoneCodec;
 pub fn auth(secret: &str) -> String {
     format!("PortOne {secret}")
 }
+
+/// A Standard Webhooks signature, `v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`
+/// under a `whsec_<base64>` secret (the prefix optional); `None` when the secret is not base64.
+pub fn webhook_signature(secret: &str, id: &str, timestamp: &str, body: &str) -> Option<String> {
+    use base64::Engine;
+    use hmac::Mac;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let key = engine.decode(secret.strip_prefix("whsec_").unwrap_or(secret)).ok().filter(|k| !k.is_empty())?;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).ok()?;
+    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
+    Some(format!("v1,{}", engine.encode(mac.finalize().into_bytes())))
+}
+
+/// How far a webhook's timestamp may be from now (Standard Webhooks: five minutes).
+const WEBHOOK_TOLERANCE_S: i64 = 5 * 60;
 
 /// PortOne status words → canonical.
 pub fn status(word: &str) -> Option<PgStatus> {
@@ -41,9 +57,8 @@ pub fn status(word: &str) -> Option<PgStatus> {
 /// An `Idempotency-Key` PortOne accepts (16–256 characters) for any caller key, the same
 /// one every time.
 pub fn idempotency_key(key: &str) -> String {
-    use sha2::{Digest, Sha256};
     if key.len() > 256 {
-        Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        super::sha256_hex(key)
     } else if key.len() < 16 {
         format!("paydrill-idem-{key:0>2}")
     } else {
@@ -166,4 +181,38 @@ impl WireCodec for PortoneCodec {
     fn read_inquire(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
         payment(&ok_body(reply)?)
     }
+
+    /// Standard Webhooks: `webhook-id`, `webhook-timestamp` (within five minutes) and a
+    /// `webhook-signature` list, one of which must be this body's `v1` signature.
+    fn read_webhook(
+        &self,
+        headers: &[(String, String)],
+        body: &str,
+        secret: &str,
+    ) -> Result<WebhookNotice, WebhookRefusal> {
+        let (Some(id), Some(ts), Some(signatures)) =
+            (header(headers, "webhook-id"), header(headers, "webhook-timestamp"), header(headers, "webhook-signature"))
+        else {
+            return Err(WebhookRefusal::BadSignature(
+                "webhook-id, webhook-timestamp and webhook-signature are required".into(),
+            ));
+        };
+        let sent: i64 = ts.parse().map_err(|_| WebhookRefusal::BadSignature(format!("webhook-timestamp `{ts}`")))?;
+        if (time::OffsetDateTime::now_utc().unix_timestamp() - sent).abs() > WEBHOOK_TOLERANCE_S {
+            return Err(WebhookRefusal::BadSignature(format!("webhook-timestamp {sent} is too far from now")));
+        }
+        let expected = webhook_signature(secret, id, ts, body)
+            .ok_or_else(|| WebhookRefusal::BadSignature("the webhook secret is not base64".into()))?;
+        if !signatures.split(' ').any(|s| constant_time_eq(s.as_bytes(), expected.as_bytes())) {
+            return Err(WebhookRefusal::BadSignature("no signature matches".into()));
+        }
+        let v: Value = serde_json::from_str(body).map_err(|e| WebhookRefusal::Unreadable(e.to_string()))?;
+        let payment_id = v["data"]["paymentId"].as_str().map(str::to_string);
+        Ok(WebhookNotice { event_id: id.to_string(), merchant_order_id: payment_id.clone(), pg_payment_id: payment_id })
+    }
+}
+
+/// Compares without stopping at the first difference.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -9,6 +9,7 @@ use super::credentials::Credentials;
 use super::http::{HttpCall, HttpReply};
 use super::json;
 use super::name::PgName;
+use super::webhook::{WebhookNotice, WebhookRefusal};
 use base64::Engine;
 use serde_json::{json, Value};
 
@@ -140,5 +141,32 @@ impl WireCodec for TossCodec {
 
     fn read_inquire(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
         read_payment(reply).map(|(p, _)| p)
+    }
+
+    /// `PAYMENT_STATUS_CHANGED {eventType, createdAt, data: Payment}`. Toss signs none of it, so
+    /// a receiver reads the payment back before believing it. One event per status and last
+    /// transaction of a payment.
+    fn read_webhook(
+        &self,
+        _headers: &[(String, String)],
+        body: &str,
+        _secret: &str,
+    ) -> Result<WebhookNotice, WebhookRefusal> {
+        let v: Value = serde_json::from_str(body).map_err(|e| WebhookRefusal::Unreadable(e.to_string()))?;
+        if v["eventType"] != "PAYMENT_STATUS_CHANGED" {
+            return Err(WebhookRefusal::Unreadable(format!("eventType {}", v["eventType"])));
+        }
+        let data = &v["data"];
+        let key = data["paymentKey"].as_str().ok_or_else(|| WebhookRefusal::Unreadable("no data.paymentKey".into()))?;
+        let event_id = format!(
+            "{key}:{}:{}",
+            data["status"].as_str().unwrap_or(""),
+            data["lastTransactionKey"].as_str().unwrap_or("")
+        );
+        Ok(WebhookNotice {
+            event_id,
+            pg_payment_id: Some(key.to_string()),
+            merchant_order_id: data["orderId"].as_str().map(str::to_string),
+        })
     }
 }

@@ -6,6 +6,7 @@
 //! | POST   | /orders/{id}/approve       | approve (`{"pg_payment_key": K}`, the key the PG gave the customer) |
 //! | POST   | /orders/{id}/cancel        | partial_cancel (`{"amount": N}`) / cancel (`{}`) |
 //! | GET    | /orders/{id}               | inquire        |
+//! | POST   | /webhooks/{pg}             | a PG's webhook (checked, taken once, applied by reading the PG back) |
 //! | GET    | /health                    |                |
 
 use super::payments::{Answer, CreateOrder, Payments};
@@ -26,6 +27,7 @@ pub fn router(payments: Arc<Payments>) -> Router {
         .route("/orders/{id}", get(inquire))
         .route("/orders/{id}/approve", post(approve))
         .route("/orders/{id}/cancel", post(cancel))
+        .route("/webhooks/{pg}", post(webhook))
         .layer(axum::middleware::from_fn(stamp_arrival))
         .with_state(payments)
 }
@@ -99,6 +101,12 @@ async fn cancel(State(p): State<Arc<Payments>>, Path(id): Path<String>, headers:
         Ok(req) => respond(p.cancel(&id, idempotency_key(&headers), req.amount).await),
         Err(response) => *response,
     }
+}
+
+async fn webhook(State(p): State<Arc<Payments>>, Path(pg): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let headers: Vec<(String, String)> =
+        headers.iter().filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string()))).collect();
+    respond(p.webhook(&pg, &headers, &String::from_utf8_lossy(&body)).await)
 }
 
 async fn inquire(State(p): State<Arc<Payments>>, Path(id): Path<String>) -> Response {

@@ -25,10 +25,13 @@ pub enum Defect {
     WrongCancelSign,
     /// marks a payment cancelled without calling the PG.
     SkipPgCancel,
+    /// takes every copy of a PG cancel webhook as a new cancel (no event dedupe, no check of
+    /// what is already recorded), so duplicated webhooks cancel money twice.
+    WebhookDoubleApply,
 }
 
 impl Defect {
-    pub const ALL: [Defect; 8] = [
+    pub const ALL: [Defect; 9] = [
         Defect::NoIdempotency,
         Defect::RacyCreate,
         Defect::RacyCancel,
@@ -37,6 +40,7 @@ impl Defect {
         Defect::StaleReplay,
         Defect::WrongCancelSign,
         Defect::SkipPgCancel,
+        Defect::WebhookDoubleApply,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,6 +53,7 @@ impl Defect {
             Defect::StaleReplay => "stale-replay",
             Defect::WrongCancelSign => "wrong-cancel-sign",
             Defect::SkipPgCancel => "skip-pg-cancel",
+            Defect::WebhookDoubleApply => "webhook-double-apply",
         }
     }
 }

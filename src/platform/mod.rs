@@ -1,6 +1,6 @@
 //! The reference order/payment platform: the embedded default target. axum over SQLite
 //! (bundled, WAL), one PG adapter per wire format (the `pg` layer), a circuit breaker per PG,
-//! and a notification queue drained off the request path.
+//! PG webhooks taken once each, and a notification queue drained off the request path.
 
 mod api;
 mod breaker;
@@ -27,6 +27,9 @@ pub struct PgConnection {
     pub pg: PgName,
     pub base_url: String,
     pub credentials: Credentials,
+    /// What the PG's webhooks are signed with (empty: the PG signs with the secret above, or
+    /// signs nothing).
+    pub webhook_secret: String,
 }
 
 /// How to run the platform.
@@ -98,6 +101,9 @@ impl Platform {
                     PgLink {
                         client,
                         breaker: breaker::Breaker::new(Duration::from_secs(10), 20, Duration::from_secs(1)),
+                        webhook_secret: Some(c.webhook_secret.clone())
+                            .filter(|s| !s.is_empty())
+                            .unwrap_or_else(|| c.credentials.secret.clone()),
                     },
                 )
             })

@@ -1,6 +1,6 @@
 //! The reference platform's SQLite store (bundled, WAL): orders with a UNIQUE idempotency key,
-//! payments, signed transactions (the balance is their sum), stored idempotent answers, and
-//! the notification queue. One connection behind a mutex; every method is one short transaction
+//! payments, signed transactions (the balance is their sum), stored idempotent answers, the PG
+//! webhook events taken, and the notification queue. One connection behind a mutex; every method is one short transaction
 //! over cached prepared statements.
 
 use crate::pg::Krw;
@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS pending_cancels (
     payment_id TEXT NOT NULL REFERENCES payments(payment_id),
     amount     INTEGER NOT NULL,
     partial    INTEGER NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    idem_key   TEXT
 );
 CREATE TABLE IF NOT EXISTS notifications (
     seq        INTEGER PRIMARY KEY,
@@ -62,6 +63,15 @@ CREATE TABLE IF NOT EXISTS notifications (
     payload    TEXT NOT NULL,
     created_at TEXT NOT NULL,
     sent_at    TEXT
+);
+-- A PG webhook names the payment by the PG's key.
+CREATE INDEX IF NOT EXISTS payments_pg_key ON payments(pg_payment_key);
+CREATE TABLE IF NOT EXISTS webhook_events (
+    pg          TEXT NOT NULL,
+    event_id    TEXT NOT NULL,
+    order_id    TEXT,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (pg, event_id)
 );
 -- The worker asks for unsent rows every 50 ms: without this it scans every row ever queued.
 CREATE INDEX IF NOT EXISTS notifications_unsent ON notifications(seq) WHERE sent_at IS NULL;
@@ -101,6 +111,16 @@ pub struct TransactionRow {
     pub balance_after: Krw,
     pub pg_transaction_id: Option<String>,
     pub created_at: String,
+}
+
+/// A cancel whose outcome is not known yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCancel {
+    pub seq: i64,
+    pub amount: Krw,
+    pub partial: bool,
+    /// The idempotency key it was sent under: its answer is stored once it is settled.
+    pub key: Option<String>,
 }
 
 /// A stored answer to replay for an idempotency key.
@@ -167,6 +187,8 @@ impl Store {
         // Every statement is prepared once and reused (parsing SQL was a visible share of CPU).
         conn.set_prepared_statement_cache_capacity(64);
         conn.execute_batch(SCHEMA)?;
+        // A database from before pending cancels kept their key.
+        let _ = conn.execute_batch("ALTER TABLE pending_cancels ADD COLUMN idem_key TEXT");
         Ok(Store { conn: Mutex::new(conn) })
     }
 
@@ -327,22 +349,51 @@ impl Store {
         Ok(true)
     }
 
-    /// Remembers a cancel the PG may or may not have carried out.
-    pub fn add_pending_cancel(&self, payment_id: &str, amount: Krw, partial: bool) -> StoreResult<()> {
+    /// Whether the PG's webhook event was taken already.
+    pub fn webhook_taken(&self, pg: &str, event_id: &str) -> StoreResult<bool> {
+        self.conn()
+            .prepare_cached("SELECT 1 FROM webhook_events WHERE pg = ?1 AND event_id = ?2")
+            .and_then(|mut stmt| stmt.query_row([pg, event_id], |_| Ok(())).optional())
+            .map(|row| row.is_some())
+    }
+
+    /// Records a webhook event as taken (a second record of one event is a no-op).
+    pub fn take_webhook(&self, pg: &str, event_id: &str, order_id: &str) -> StoreResult<()> {
         self.conn()
             .prepare_cached(
-                "INSERT INTO pending_cancels (payment_id, amount, partial, created_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR IGNORE INTO webhook_events (pg, event_id, order_id, received_at) VALUES (?1, ?2, ?3, ?4)",
             )
-            .and_then(|mut stmt| stmt.execute(params![payment_id, amount, partial, now()]))?;
+            .and_then(|mut stmt| stmt.execute(params![pg, event_id, order_id, now()]))?;
         Ok(())
     }
 
-    /// Cancels of a payment whose outcome is unknown, oldest first: (seq, amount, partial).
-    pub fn pending_cancels(&self, payment_id: &str) -> StoreResult<Vec<(i64, Krw, bool)>> {
+    /// The order whose payment the PG knows by `pg_payment_key`.
+    pub fn order_of_pg_key(&self, pg_payment_key: &str) -> StoreResult<Option<String>> {
+        self.conn()
+            .prepare_cached("SELECT order_id FROM payments WHERE pg_payment_key = ?1")
+            .and_then(|mut stmt| stmt.query_row([pg_payment_key], |r| r.get(0)).optional())
+    }
+
+    /// Remembers a cancel the PG may or may not have carried out, under its idempotency key.
+    pub fn add_pending_cancel(&self, payment_id: &str, cancel: &PendingCancel) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO pending_cancels (payment_id, amount, partial, created_at, idem_key) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut stmt| stmt.execute(params![payment_id, cancel.amount, cancel.partial, now(), cancel.key]))?;
+        Ok(())
+    }
+
+    /// Cancels of a payment whose outcome is unknown, oldest first.
+    pub fn pending_cancels(&self, payment_id: &str) -> StoreResult<Vec<PendingCancel>> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare_cached("SELECT seq, amount, partial FROM pending_cancels WHERE payment_id = ?1 ORDER BY seq")?;
-        let rows = stmt.query_map([payment_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, amount, partial, idem_key FROM pending_cancels WHERE payment_id = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([payment_id], |r| {
+            Ok(PendingCancel { seq: r.get(0)?, amount: r.get(1)?, partial: r.get(2)?, key: r.get(3)? })
+        })?;
         rows.collect()
     }
 

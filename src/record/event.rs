@@ -1,7 +1,7 @@
 //! The schema of `history.jsonl`: one [`Event`] per line — the run's header, every call's
 //! invoke and completion, ledger observations, the PGs' ledgers and requests, and the end.
 
-use crate::pg::{Krw, LedgerPayment, PgName, RawExchange};
+use crate::pg::{Krw, LedgerPayment, PgName, RawExchange, WebhookDelivery};
 use crate::spec::Op;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -250,6 +250,8 @@ pub enum Event {
     Note(CellNote),
     Ledger(LedgerSnapshot),
     PgRequest(PgRequest),
+    /// A PG webhook delivery attempt, as the fake logged it.
+    Webhook(WebhookDelivery),
     /// A cell ran to its end (an interrupted run checks only these).
     CellEnd(Cell),
     End(RunEnd),

@@ -6,7 +6,7 @@ use super::event::{
     ResponseRecord, RunInfo,
 };
 use crate::input::InputError;
-use crate::pg::{Krw, LedgerPayment, PgName, RawExchange};
+use crate::pg::{Krw, LedgerPayment, PgName, RawExchange, WebhookDelivery};
 use crate::spec::Op;
 use std::io::BufRead;
 use std::path::Path;
@@ -174,6 +174,14 @@ impl History {
     pub fn ledgers(&self) -> impl Iterator<Item = &LedgerSnapshot> {
         self.events.iter().filter_map(|e| match e {
             Event::Ledger(l) => Some(l),
+            _ => None,
+        })
+    }
+
+    /// Every webhook delivery attempt the fakes logged.
+    pub fn webhooks(&self) -> impl Iterator<Item = &WebhookDelivery> {
+        self.events.iter().filter_map(|e| match e {
+            Event::Webhook(w) => Some(w),
             _ => None,
         })
     }

@@ -19,6 +19,8 @@ pub struct Acknowledged {
     pub final_status: Option<String>,
     /// The final state came from the PG ledger (the platform has no read of its own).
     pub final_from_ledger: bool,
+    /// What the order was created for: what an approval learnt only from a later read was for.
+    pub order_amount: Option<Krw>,
 }
 
 /// Per platform order, what its answers acknowledged (approvals, cancels, final state).
@@ -48,6 +50,7 @@ pub fn acknowledged<'a>(calls: impl IntoIterator<Item = &'a Call>) -> BTreeMap<S
             None => true,
         };
         match call.op {
+            Op::CreateOrder if entry.order_amount.is_none() => entry.order_amount = call.amount,
             Op::Approve if fresh && call.purpose == Purpose::Step && entry.approved.is_none() => {
                 entry.approved = call.seen.balance.filter(|b| *b > 0);
             }
@@ -72,7 +75,10 @@ pub fn acknowledged<'a>(calls: impl IntoIterator<Item = &'a Call>) -> BTreeMap<S
             if entry.approved.is_none()
                 && matches!(call.seen.status.as_deref(), Some("APPROVED" | "PARTIAL_CANCELED" | "CANCELED"))
             {
-                entry.approved = Some(call.seen.balance.unwrap_or(0) + entry.cancels.iter().sum::<Krw>());
+                // Approved for the order's amount (the cancels it has since may not all have
+                // been acknowledged); without one, what the read and the cancels add up to.
+                let read = call.seen.balance.unwrap_or(0) + entry.cancels.iter().sum::<Krw>();
+                entry.approved = Some(entry.order_amount.unwrap_or(read).max(read));
             }
         }
         if let Some(b) = call.seen.balance {

@@ -2,6 +2,7 @@
 //! platform must be pointed at it, its test keys, and its default fault rates.
 
 use super::fault::FaultRates;
+use super::webhook::WebhookSettings;
 use crate::input::{self, InputError};
 use crate::pg::{pg_table, Credentials, PgName};
 use serde::Deserialize;
@@ -20,6 +21,8 @@ pub struct MockConfig {
     /// Deliberate wrongness, for proving that paydrill notices a PG that misreports.
     #[serde(default)]
     pub quirks: Quirks,
+    #[serde(default)]
+    pub webhooks: WebhookSettings,
 }
 
 /// Ways a fake can be told to misbehave beyond faults.

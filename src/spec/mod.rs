@@ -1,5 +1,5 @@
 //! What to run, read from files: scenarios (steps and expectations), profiles (how ops map
-//! onto a platform's HTTP API) and mocks (a fake PG's keys, port and fault rates). Parsed and
+//! onto a platform's HTTP API) and mocks (a fake PG's keys, port, fault rates and webhooks). Parsed and
 //! validated here, with file:line on every error; depends on no fake.
 
 mod fault;
@@ -7,18 +7,20 @@ mod mock;
 mod op;
 pub mod profile;
 pub mod scenario;
+mod webhook;
 
 pub use fault::{Fault, FaultRates};
 pub use mock::{MockConfig, Quirks};
 pub use op::{Op, STATES};
 pub use profile::{Means, OpForm, Profile, Vars, FIELDS};
 pub use scenario::{Expect, Outcome, Scenario, Step, StepFault};
+pub use webhook::{WebhookScript, WebhookSettings};
 
 use crate::input::InputError;
 use std::path::Path;
 
 /// The scenario files shipped in `scenarios/`, built into the binary so paydrill runs anywhere.
-const EMBEDDED: [(&str, &str); 12] = [
+const EMBEDDED: [(&str, &str); 13] = [
     ("scenarios/APPROVE_TIMEOUT_RETRY.toml", include_str!("../../scenarios/APPROVE_TIMEOUT_RETRY.toml")),
     ("scenarios/CANCEL_TIMEOUT_RESOLVED.toml", include_str!("../../scenarios/CANCEL_TIMEOUT_RESOLVED.toml")),
     ("scenarios/CONCURRENT_PARTIAL_CANCEL.toml", include_str!("../../scenarios/CONCURRENT_PARTIAL_CANCEL.toml")),
@@ -31,6 +33,7 @@ const EMBEDDED: [(&str, &str); 12] = [
     ("scenarios/PG_ERROR_ON_CANCEL.toml", include_str!("../../scenarios/PG_ERROR_ON_CANCEL.toml")),
     ("scenarios/REPLAY_AFTER_COMPLETION.toml", include_str!("../../scenarios/REPLAY_AFTER_COMPLETION.toml")),
     ("scenarios/RETRY_IN_FLIGHT.toml", include_str!("../../scenarios/RETRY_IN_FLIGHT.toml")),
+    ("scenarios/WEBHOOK_STORM.toml", include_str!("../../scenarios/WEBHOOK_STORM.toml")),
 ];
 
 /// The shipped scenarios.

@@ -4,6 +4,7 @@
 
 use super::fault::Fault;
 use super::op::{Op, STATES};
+use super::webhook::{WebhookScript, WebhookTable};
 use crate::input::{self, line_of, InputError};
 use crate::pg::Krw;
 use serde::{Deserialize, Serialize};
@@ -71,6 +72,8 @@ pub struct Step {
     /// Pause this long before the step.
     pub wait: Option<std::time::Duration>,
     pub fault: Option<StepFault>,
+    /// How the webhook this step's PG event sends is delivered.
+    pub webhook: Option<WebhookScript>,
     /// Send with the idempotency key of this earlier step (1-based) — a reused key.
     pub reuse_key: Option<usize>,
     pub expect: Expect,
@@ -112,6 +115,7 @@ struct RawStep {
     no_key: bool,
     wait: Option<Spanned<String>>,
     fault: Option<Spanned<RawFault>>,
+    webhook: Option<Spanned<RawWebhook>>,
     reuse_key: Option<Spanned<i64>>,
     expect: Option<Spanned<Expect>>,
 }
@@ -121,6 +125,13 @@ struct RawStep {
 enum RawFault {
     Word(String),
     Table(RawFaultTable),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawWebhook {
+    Word(String),
+    Table(WebhookTable),
 }
 
 #[derive(Deserialize)]
@@ -267,6 +278,20 @@ fn build_step(index: usize, line: usize, raw: RawStep, text: &str) -> Result<Ste
         }
         None => None,
     };
+    let webhook = match raw.webhook {
+        Some(w) => {
+            let w_line = at(w.span().start);
+            if !matches!(op, Op::Approve | Op::PartialCancel | Op::Cancel) {
+                return Err((w_line, "a webhook follows a PG event: approve, partial_cancel or cancel".into()));
+            }
+            let script = match w.into_inner() {
+                RawWebhook::Word(word) => WebhookScript::word(&word),
+                RawWebhook::Table(table) => table.resolve(),
+            };
+            Some(script.map_err(|m| (w_line, m))?)
+        }
+        None => None,
+    };
     let expect = match raw.expect {
         Some(e) => {
             let e_line = at(e.span().start);
@@ -313,6 +338,7 @@ fn build_step(index: usize, line: usize, raw: RawStep, text: &str) -> Result<Ste
         no_key: raw.no_key,
         wait,
         fault,
+        webhook,
         reuse_key,
         expect,
     })

@@ -12,6 +12,7 @@ mod naverpay;
 mod nicepay;
 mod portone;
 mod toss;
+mod webhooks;
 
 use paydrill::fakes::{FakeFleet, ServerKind};
 use paydrill::pg::{Credentials, PgClient, PgName};

@@ -5,8 +5,13 @@
 use super::{key_reused, store_failed, Answer, Payments, PgLink};
 use crate::pg::{CancelRequest, ErrorCategory, Krw, PaymentRef};
 use crate::platform::defect::Defect;
-use crate::platform::store::{self, OrderRow, PaymentRow, TransactionRow};
+use crate::platform::store::{self, OrderRow, PaymentRow, PendingCancel, TransactionRow};
 use serde_json::{json, Value};
+
+/// What a cancel request is, for telling a replay from another request under the same key.
+fn cancel_hash(order_id: &str, amount: Option<Krw>) -> String {
+    format!("cancel|{order_id}|{amount:?}")
+}
 
 impl Payments {
     /// `POST /orders/{id}/cancel`: `amount = None` cancels all that is left. Cancels of one
@@ -18,7 +23,7 @@ impl Payments {
         if let Some(a) = amount.filter(|a| *a <= 0) {
             return Answer::error(400, "INVALID_AMOUNT", format!("cancel amount must be positive, got {a}"));
         }
-        let hash = format!("cancel|{order_id}|{amount:?}");
+        let hash = cancel_hash(order_id, amount);
         let _key_serial = self.locks.lock(format!("cancel-key:{key}")).await;
         match self.store.answer("cancel", key) {
             Ok(Some(stored)) if stored.request_hash == hash => {
@@ -54,6 +59,16 @@ impl Payments {
                 Ok(None) => {}
                 Err(answer) => return answer,
             }
+        }
+        // An earlier try with this key whose outcome was unknown may have been settled since
+        // (just now, or by a webhook while this one waited): its answer stands.
+        match self.store.answer("cancel", key) {
+            Ok(Some(stored)) => {
+                let body = serde_json::from_str(&stored.body).unwrap_or(Value::Null);
+                return Answer::new(stored.status, body).replayed();
+            }
+            Ok(None) => {}
+            Err(e) => return store_failed(e),
         }
         let Some(payment) = payment.filter(|p| matches!(p.status.as_str(), "APPROVED" | "PARTIAL_CANCELED")) else {
             let answer = self.order_answer(&order, None, 422);
@@ -118,7 +133,9 @@ impl Payments {
                     }
                     _ => {
                         // Settled later: by the next cancel or inquiry of this payment.
-                        if let Err(err) = self.store.add_pending_cancel(&payment.payment_id, wanted, amount.is_some()) {
+                        let pending =
+                            PendingCancel { seq: 0, amount: wanted, partial: amount.is_some(), key: Some(key.into()) };
+                        if let Err(err) = self.store.add_pending_cancel(&payment.payment_id, &pending) {
                             return store_failed(err);
                         }
                         return self
@@ -199,17 +216,26 @@ impl Payments {
                 .with("message", json!(format!("an earlier cancel is still unknown and the PG cannot be asked: {e}")))
         })?;
         let mut current = payment.clone();
-        for (seq, amount, partial) in pending {
+        for p in pending {
             let balance = self.store.balance(&current.payment_id).map_err(store_failed)?;
-            if balance - amount >= seen.balance && balance > seen.balance {
-                let answer = self.record_cancel(order, current.clone(), balance, amount, partial, None);
+            if balance - p.amount >= seen.balance && balance > seen.balance {
+                let answer = self.record_cancel(order, current.clone(), balance, p.amount, p.partial, None);
                 if answer.status != 200 {
                     return Err(answer);
                 }
+                self.answer_settled(order, &p, answer).map_err(store_failed)?;
             }
-            self.store.drop_pending_cancel(seq).map_err(store_failed)?;
+            self.store.drop_pending_cancel(p.seq).map_err(store_failed)?;
             current = self.store.payment_of_order(&order.order_id).map_err(store_failed)?.unwrap_or(current);
         }
         Ok(Some(current))
+    }
+
+    /// A pending cancel the PG turned out to have carried out: its key's answer is now the
+    /// payment as it stands, so the cancel sent again with that key is not carried out twice.
+    pub(super) fn answer_settled(&self, order: &OrderRow, p: &PendingCancel, answer: Answer) -> rusqlite::Result<()> {
+        let Some(key) = &p.key else { return Ok(()) };
+        let amount = if p.partial { Some(p.amount) } else { None };
+        self.store.save_answer("cancel", key, &answer.stored(&cancel_hash(&order.order_id, amount)))
     }
 }

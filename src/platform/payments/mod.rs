@@ -1,7 +1,7 @@
 //! The reference platform's business logic, one file per op: create an order (stored first,
 //! answered at once, idempotent by a UNIQUE key), approve through the order's PG (idempotent; a
 //! timeout leaves `UNKNOWN`, resolved by inquiry), serialised cancels that never exceed the
-//! balance, and reads; the planted defects' paths apart in `defective`.
+//! balance, reads, and PG webhooks; the planted defects' paths apart in `defective`.
 //!
 //! This file holds what they share: the answer, the PG link, loading an order and showing it. HTTP
 //! lives in `api`, SQL in `store`.
@@ -11,6 +11,7 @@ mod cancel;
 mod create;
 mod defective;
 mod read;
+mod webhook;
 
 use super::breaker::Breaker;
 use super::defect::Defect;
@@ -66,6 +67,8 @@ fn store_failed(e: rusqlite::Error) -> Answer {
 pub struct PgLink {
     pub client: PgClient,
     pub breaker: Breaker,
+    /// What the PG's webhooks are signed with.
+    pub webhook_secret: String,
 }
 
 /// Everything the platform's handlers share.

@@ -38,6 +38,8 @@ struct RawProfile {
     replay_header: Option<String>,
     /// Header the platform sets with when a request arrived (ns since the epoch).
     arrival_header: Option<String>,
+    /// Where the platform takes PG webhooks, a path under its base URL (`{pg}`: the PG's name).
+    webhook_path: Option<String>,
     pgs: Option<Spanned<Vec<String>>>,
     #[serde(default = "yes")]
     idempotency_key_required: bool,
@@ -62,6 +64,9 @@ pub struct Profile {
     /// Header the platform sets with when a request arrived, in ns since the epoch: how paydrill
     /// measures how close together clicks released together arrived.
     pub arrival_header: Option<String>,
+    /// Where the platform takes PG webhooks, a path under its base URL with `{pg}` for the
+    /// PG's name (`/webhooks/{pg}`); the fakes send theirs there.
+    pub webhook_path: Option<String>,
     /// The PGs the platform is set up for (`None`: every PG).
     pub pgs: Option<Vec<PgName>>,
     /// Whether keyed ops refuse a request without an idempotency key.
@@ -197,6 +202,7 @@ impl Profile {
             description: raw.description,
             replay_header: raw.replay_header,
             arrival_header: raw.arrival_header.map(|h| h.to_ascii_lowercase()),
+            webhook_path: raw.webhook_path,
             pgs,
             idempotency_key_required: raw.idempotency_key_required,
             extract,
