@@ -14,7 +14,7 @@ use crate::spec::{Fault, MockConfig, WebhookScript};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 macro_rules! server_table {
     ($($variant:ident $module:ident $name:literal $codec:ident $server:ident,)*) => {
@@ -96,7 +96,15 @@ impl Fake {
         };
         let replay_key = self.replay_key(req);
         if let Some(key) = &replay_key {
-            if let Some(stored) = lock(&self.replays).answers.get(key) {
+            if let Some((stored, ready_at)) = lock(&self.replays).answers.get(key) {
+                // The first request is still being held (a slow or timeout fault): its answer
+                // does not exist yet for the caller.
+                // A PG that documents no such answer hands over the stored one (chosen).
+                if Instant::now() < *ready_at {
+                    if let Some(busy) = self.wire.in_progress() {
+                        return busy;
+                    }
+                }
                 let mut reply = stored.clone();
                 reply.delay = self.faults.latency();
                 return reply;
@@ -128,6 +136,7 @@ impl Fake {
         }
         match fault {
             Some(Fault::Timeout) => reply.delay += self.faults.timeout_delay(),
+            Some(Fault::TimeoutFor(hold)) => reply.delay += hold,
             Some(Fault::Slow(d)) => reply.delay += d,
             Some(Fault::Malformed) => {
                 reply.body.truncate(reply.body.len() / 2);
@@ -138,7 +147,7 @@ impl Fake {
         if let (Some(key), true) = (replay_key, fault.is_none_or(Fault::applies_call)) {
             let mut stored = reply.clone();
             stored.delay = Duration::ZERO;
-            lock(&self.replays).insert(key, stored);
+            lock(&self.replays).insert(key, stored, Instant::now() + reply.delay);
         }
         reply
     }
@@ -237,17 +246,18 @@ impl Fake {
     }
 }
 
-/// Stored answers for idempotency keys, the oldest forgotten past [`REPLAY_WINDOW`] so a long
-/// load run keeps flat memory (the real PGs keep keys for days; a fake's window is a count).
+/// Stored answers for idempotency keys, each with when it is sent to the first caller, the
+/// oldest forgotten past [`REPLAY_WINDOW`] so a long load run keeps flat memory (the real PGs
+/// keep keys for days; a fake's window is a count).
 #[derive(Default)]
 struct Replays {
-    answers: HashMap<(String, String, String), FakeReply>,
+    answers: HashMap<(String, String, String), (FakeReply, Instant)>,
     order: std::collections::VecDeque<(String, String, String)>,
 }
 
 impl Replays {
-    fn insert(&mut self, key: (String, String, String), reply: FakeReply) {
-        if self.answers.insert(key.clone(), reply).is_none() {
+    fn insert(&mut self, key: (String, String, String), reply: FakeReply, ready_at: Instant) {
+        if self.answers.insert(key.clone(), (reply, ready_at)).is_none() {
             self.order.push_back(key);
         }
         while self.order.len() > REPLAY_WINDOW {

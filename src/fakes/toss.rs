@@ -3,8 +3,10 @@
 //!
 //! Chosen where the notes are silent: a confirm whose amount differs from the authenticated one is
 //! refused with 400 `NOT_MATCHES_AMOUNT`; a confirm of a key no customer got, or got for another
-//! order, with 404 `NOT_FOUND_PAYMENT_SESSION`; the Payment's card is a fixed test card; `FORBIDDEN_CONSECUTIVE_REQUEST` (two cancels within 1 s)
-//! is not simulated, since it would refuse every scripted back-to-back cancel.
+//! order, with 404 `NOT_FOUND_PAYMENT_SESSION`; the Payment's card is a fixed test card.
+//! A replay of a request still held (a slow or timeout fault) is 409
+//! `IDEMPOTENT_REQUEST_PROCESSING`. `FORBIDDEN_CONSECUTIVE_REQUEST` (two cancels within 1 s) is not
+//! simulated, since it would refuse every scripted back-to-back cancel.
 
 use super::ledger::{LedgerError, Settled};
 use super::webhook::{WebhookEvent, WebhookMessage};
@@ -278,6 +280,10 @@ impl WireServer for TossServer {
 
     fn webhooks_signed(&self) -> bool {
         false
+    }
+
+    fn in_progress(&self) -> Option<FakeReply> {
+        Some(err(409, "IDEMPOTENT_REQUEST_PROCESSING", "이전 멱등 요청이 아직 처리 중입니다."))
     }
 
     /// Nothing is signed: a forged webhook is one that claims what did not happen.

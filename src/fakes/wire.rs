@@ -147,6 +147,12 @@ pub trait WireServer: Send + Sync {
         None
     }
 
+    /// The answer to a request sent again under an idempotency key while the first one is
+    /// still being worked on, where the PG documents one (`None`: the stored answer waits).
+    fn in_progress(&self) -> Option<FakeReply> {
+        None
+    }
+
     /// Whether this PG signs its webhooks.
     fn webhooks_signed(&self) -> bool {
         true

@@ -164,6 +164,9 @@ pub enum Rejection {
     Unauthorized,
     InvalidRequest,
     AlreadyApproved,
+    /// The PG is still working on the first request under this idempotency key: its outcome is
+    /// not known yet (sorted as a timeout).
+    InProgress,
     Other,
 }
 

@@ -3,7 +3,9 @@
 //! confirm `POST /v1/payments/confirm`, cancel `POST /v1/payments/{paymentKey}/cancel`,
 //! inquire `GET /v1/payments/{paymentKey}`.
 
-use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
+use super::canonical::{
+    ApproveRequest, CancelRequest, ErrorCategory, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection,
+};
 use super::codec::WireCodec;
 use super::credentials::Credentials;
 use super::http::{HttpCall, HttpReply};
@@ -55,13 +57,20 @@ fn rejection(code: &str) -> Option<Rejection> {
 fn error(reply: &HttpReply, v: &Value) -> PgError {
     let code = v.get("code").and_then(Value::as_str).unwrap_or("UNKNOWN").to_string();
     let message = v.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+    if code == "IDEMPOTENT_REQUEST_PROCESSING" {
+        // The first request under this key is still being worked on: its outcome is unknown.
+        return PgError {
+            pg: PG,
+            category: ErrorCategory::Timeout,
+            rejection: Some(Rejection::InProgress),
+            code,
+            message,
+        };
+    }
     // Toss's own "try again" answers: nothing happened, a retry may work.
     let system = matches!(
         code.as_str(),
-        "FAILED_INTERNAL_SYSTEM_PROCESSING"
-            | "PROVIDER_ERROR"
-            | "FORBIDDEN_CONSECUTIVE_REQUEST"
-            | "IDEMPOTENT_REQUEST_PROCESSING"
+        "FAILED_INTERNAL_SYSTEM_PROCESSING" | "PROVIDER_ERROR" | "FORBIDDEN_CONSECUTIVE_REQUEST"
     );
     PgError::refusal(PG, reply.status, code.clone(), message, rejection(&code), system)
 }

@@ -8,8 +8,11 @@ use std::time::Duration;
 /// What goes wrong with one PG call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    /// The PG does the work, then holds the answer past the client's timeout.
+    /// The PG does the work, then holds the answer past the client's timeout (the mock's
+    /// `timeout_delay`).
     Timeout,
+    /// A timeout held this long (`timeout = "5s"`): past any platform's own client timeout.
+    TimeoutFor(Duration),
     /// The PG answers its internal-error envelope and does nothing.
     Error,
     /// The PG does the work and answers after this long.
@@ -28,7 +31,7 @@ impl Fault {
 
     pub fn name(self) -> &'static str {
         match self {
-            Fault::Timeout => "timeout",
+            Fault::Timeout | Fault::TimeoutFor(_) => "timeout",
             Fault::Error => "error",
             Fault::Slow(_) => "slow",
             Fault::Reset => "reset",

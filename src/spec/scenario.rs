@@ -135,10 +135,17 @@ enum RawWebhook {
 }
 
 #[derive(Deserialize)]
+#[serde(untagged)]
+enum RawTimeout {
+    On(bool),
+    For(String),
+}
+
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFaultTable {
-    #[serde(default)]
-    timeout: bool,
+    /// `true`, or how long the PG holds its answer (`"5s"`).
+    timeout: Option<RawTimeout>,
     #[serde(default)]
     error: bool,
     #[serde(default)]
@@ -169,12 +176,16 @@ impl RawFault {
             RawFault::Table(t) => t,
         };
         let mut chosen = Vec::new();
-        for (on, fault) in [
-            (table.timeout, Fault::Timeout),
-            (table.error, Fault::Error),
-            (table.reset, Fault::Reset),
-            (table.malformed, Fault::Malformed),
-        ] {
+        match &table.timeout {
+            Some(RawTimeout::On(true)) => chosen.push(Fault::Timeout),
+            Some(RawTimeout::For(hold)) => chosen.push(Fault::TimeoutFor(
+                crate::units::parse_duration(hold).map_err(|m| format!("fault.timeout: {m}"))?,
+            )),
+            Some(RawTimeout::On(false)) | None => {}
+        }
+        for (on, fault) in
+            [(table.error, Fault::Error), (table.reset, Fault::Reset), (table.malformed, Fault::Malformed)]
+        {
             if on {
                 chosen.push(fault);
             }
@@ -184,7 +195,10 @@ impl RawFault {
         }
         match chosen.as_slice() {
             [fault] => Ok(StepFault { fault: *fault, times: table.times.unwrap_or(1).max(1) }),
-            [] => Err("a fault needs one of timeout, error, reset, malformed = true, or slow = \"2s\"".into()),
+            [] => {
+                Err("a fault needs one of timeout, error, reset, malformed = true, timeout = \"5s\" or slow = \"2s\""
+                    .into())
+            }
             _ => Err("a fault names exactly one kind".into()),
         }
     }
@@ -457,6 +471,8 @@ mod tests {
             Some(StepFault { fault: Fault::Slow(std::time::Duration::from_secs(2)), times: 2 })
         );
         assert_eq!(s.steps[2].fault.unwrap().fault, Fault::Timeout);
+        let held = parse("name = \"X\"\n[[steps]]\nop = \"create_order\"\namount = 100\n[[steps]]\nop = \"approve\"\nfault = { timeout = \"5s\" }\n").unwrap();
+        assert_eq!(held.steps[1].fault.unwrap().fault, Fault::TimeoutFor(std::time::Duration::from_secs(5)));
         assert!(parse("name = \"X\"\n[[steps]]\nop = \"create_order\"\namount = 1\nclicks = 0\n").is_err());
     }
 }

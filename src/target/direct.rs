@@ -141,7 +141,7 @@ impl DirectTarget {
                     }
                 };
                 let call = match pg_payment_id {
-                    Ok(id) => client.approve_prepared(&id, &req).await,
+                    Ok(id) => waiting_out(&mut raw, || client.approve_prepared(&id, &req)).await,
                     Err(e) => PgCall { result: Err(e), exchanges: Vec::new(), pg_payment_id: None },
                 };
                 let result = self.settle_duplicate(client, &order_id, call, &mut raw).await;
@@ -157,7 +157,7 @@ impl DirectTarget {
                     reason: op.as_str().into(),
                     idempotency_key: key,
                 };
-                let call = client.cancel(&payment, &req).await;
+                let call = waiting_out(&mut raw, || client.cancel(&payment, &req)).await;
                 raw.extend(call.exchanges);
                 match call.result {
                     Ok(c) => match c.balance_after {
@@ -299,5 +299,28 @@ impl DirectTarget {
             }
             other => other,
         }
+    }
+}
+
+/// How long a merchant waits out "still in progress" answers to a request sent again.
+const IN_PROGRESS_AT_MOST: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Sends again while the PG answers that the first request under the key is still being
+/// worked on (Toss `IDEMPOTENT_REQUEST_PROCESSING`), as a merchant's client waits it out; the
+/// answers waited out are kept in `raw`.
+async fn waiting_out<T, F, Fut>(raw: &mut Vec<crate::pg::RawExchange>, mut send: F) -> PgCall<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = PgCall<T>>,
+{
+    let deadline = std::time::Instant::now() + IN_PROGRESS_AT_MOST;
+    loop {
+        let call = send().await;
+        let busy = matches!(&call.result, Err(e) if e.rejection == Some(Rejection::InProgress));
+        if !busy || std::time::Instant::now() >= deadline {
+            return call;
+        }
+        raw.extend(call.exchanges);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }

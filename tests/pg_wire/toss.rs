@@ -99,3 +99,28 @@ async fn toss_replays_an_idempotency_key_without_comparing_the_body() {
     assert_eq!((status, body["code"].as_str()), (400, Some("INVALID_REQUEST")), "{body}");
     assert_eq!(fleet.fake(PgName::Toss).ledger().payment(&pk1).unwrap().balance, 500);
 }
+
+#[tokio::test]
+async fn toss_answers_a_replay_of_a_held_request_in_progress_until_it_is_answered() {
+    for kind in [ServerKind::Wiremock, ServerKind::Lean] {
+        let (fleet, _) = fake_and_client(PgName::Toss, kind).await;
+        let (base, creds) = endpoint(&fleet, PgName::Toss);
+        let auth = basic_auth(&creds.secret);
+        let key = customer_key(&base, "o1", 500).await;
+        let hold = paydrill::spec::Fault::TimeoutFor(std::time::Duration::from_millis(800));
+        fleet.fake(PgName::Toss).faults().script(&["o1"], Some(paydrill::pg::PgOp::Approve), hold, 1);
+        let confirm = format!("{base}/v1/payments/confirm");
+        let body = json!({"paymentKey": key, "orderId": "o1", "amount": 500});
+        let first = tokio::spawn({
+            let (confirm, auth, body) = (confirm.clone(), auth.clone(), body.clone());
+            async move { post(&confirm, &auth, body, Some("held-1")).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let (status, busy) = post(&confirm, &auth, body.clone(), Some("held-1")).await;
+        assert_eq!((status, busy["code"].as_str()), (409, Some("IDEMPOTENT_REQUEST_PROCESSING")), "{kind:?}: {busy}");
+        let (status, first) = first.await.unwrap();
+        assert_eq!((status, first["status"].as_str()), (200, Some("DONE")), "{kind:?}: held, then answered: {first}");
+        let again = post(&confirm, &auth, body, Some("held-1")).await;
+        assert_eq!(again, (200, first), "{kind:?}: once answered, the replay is the stored answer");
+    }
+}
