@@ -16,21 +16,13 @@ struct Sdk {
     node: bool,
     driver: &'static str,
     pg: PgName,
+    /// The ops the driver must report, each passed.
+    ops: &'static [&'static str],
 }
 
-const PORTONE_PY: Sdk =
-    Sdk { package: "portone-server-sdk", node: false, driver: "portone_v2.py", pg: PgName::Portone };
-const PORTONE_JS: Sdk =
-    Sdk { package: "@portone/server-sdk", node: true, driver: "portone_v2.cjs", pg: PgName::Portone };
-const TOSS_PY: Sdk =
-    Sdk { package: "tosspayments-python-server-sdk", node: false, driver: "toss_server_sdk.py", pg: PgName::Toss };
-const TOSS_TP: Sdk =
-    Sdk { package: "python-tosspayments", node: false, driver: "toss_tosspayments.py", pg: PgName::Toss };
-const TOSS_JS: Sdk =
-    Sdk { package: "toss-payments-server-api", node: true, driver: "toss_nestia.cjs", pg: PgName::Toss };
-
-/// What every driver must report, each op passed.
-const OPS: [&str; 9] = [
+/// What a confirm-style SDK is driven through (Toss says `unknown_key` for a confirm of a key
+/// no customer got, PortOne V2 `unknown_token`).
+const TOSS_OPS: [&str; 9] = [
     "changed_amount",
     "confirm",
     "get",
@@ -41,6 +33,86 @@ const OPS: [&str; 9] = [
     "unknown_payment",
     "unknown_key",
 ];
+const PORTONE_OPS: [&str; 9] = [
+    "changed_amount",
+    "confirm",
+    "get",
+    "partial_cancel",
+    "over_cancel",
+    "full_cancel",
+    "wrong_secret",
+    "unknown_payment",
+    "unknown_token",
+];
+/// PortOne V1 has no confirm: the customer's payment is verified, then cancelled.
+const IAMPORT_OPS: [&str; 8] = [
+    "verify",
+    "by_merchant_uid",
+    "partial_cancel",
+    "over_cancel",
+    "checksum_mismatch",
+    "full_cancel",
+    "wrong_secret",
+    "unknown_payment",
+];
+/// iamporter sends no checksum: its refusal is driven by a cancel of nothing instead.
+const IAMPORTER_OPS: [&str; 8] = [
+    "verify",
+    "by_merchant_uid",
+    "partial_cancel",
+    "over_cancel",
+    "invalid_amount",
+    "full_cancel",
+    "wrong_secret",
+    "unknown_payment",
+];
+
+const PORTONE_PY: Sdk =
+    Sdk { package: "portone-server-sdk", node: false, driver: "portone_v2.py", pg: PgName::Portone, ops: &PORTONE_OPS };
+const PORTONE_JS: Sdk = Sdk {
+    package: "@portone/server-sdk",
+    node: true,
+    driver: "portone_v2.cjs",
+    pg: PgName::Portone,
+    ops: &PORTONE_OPS,
+};
+const TOSS_PY: Sdk = Sdk {
+    package: "tosspayments-python-server-sdk",
+    node: false,
+    driver: "toss_server_sdk.py",
+    pg: PgName::Toss,
+    ops: &TOSS_OPS,
+};
+const TOSS_TP: Sdk = Sdk {
+    package: "python-tosspayments",
+    node: false,
+    driver: "toss_tosspayments.py",
+    pg: PgName::Toss,
+    ops: &TOSS_OPS,
+};
+const TOSS_JS: Sdk = Sdk {
+    package: "toss-payments-server-api",
+    node: true,
+    driver: "toss_nestia.cjs",
+    pg: PgName::Toss,
+    ops: &TOSS_OPS,
+};
+const IAMPORT_PY: Sdk = Sdk {
+    package: "iamport-rest-client",
+    node: false,
+    driver: "iamport_rest_client.py",
+    pg: PgName::Iamport,
+    ops: &IAMPORT_OPS,
+};
+const IAMPORTER_PY: Sdk =
+    Sdk { package: "iamporter", node: false, driver: "iamporter_py.py", pg: PgName::Iamport, ops: &IAMPORTER_OPS };
+const IAMPORT_JS: Sdk = Sdk {
+    package: "iamport-rest-client-nodejs",
+    node: true,
+    driver: "iamport_nodejs.cjs",
+    pg: PgName::Iamport,
+    ops: &IAMPORT_OPS,
+};
 
 fn cache() -> PathBuf {
     std::env::var_os("PAYDRILL_SDK_CACHE")
@@ -98,7 +170,9 @@ async fn drive(sdk: &Sdk, kind: ServerKind) -> Vec<(String, bool, String)> {
     } else {
         Command::new(python())
     };
-    command.current_dir(drivers()).arg(sdk.driver).arg(&base).arg(&secret);
+    // The merchant id goes along for the clients that log in with it (I'mport's imp_key).
+    let merchant = endpoint.credentials().merchant_id.clone();
+    command.current_dir(drivers()).arg(sdk.driver).arg(&base).arg(&secret).arg(&merchant);
     let out = tokio::task::spawn_blocking(move || command.output()).await.unwrap().expect("the driver runs");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
@@ -127,14 +201,10 @@ async fn accepts(sdk: Sdk) {
             .map(|(op, pass, d)| format!("  {} {op}: {d}", if *pass { "ok  " } else { "FAIL" }))
             .collect();
         let report = report.join("\n");
-        println!("{} {version} on {kind:?}: {passed}/{} ops passed\n{report}", sdk.package, OPS.len());
+        println!("{} {version} on {kind:?}: {passed}/{} ops passed\n{report}", sdk.package, sdk.ops.len());
         let ops: Vec<&str> = results.iter().map(|(op, _, _)| op.as_str()).collect();
-        let expected: Vec<&str> = OPS
-            .iter()
-            .map(|op| if sdk.pg == PgName::Portone && *op == "unknown_key" { "unknown_token" } else { op })
-            .collect();
-        assert_eq!(ops, expected, "{} on {kind:?} reported other ops than expected", sdk.package);
-        assert_eq!(passed, OPS.len(), "{} {version} on {kind:?}:\n{report}", sdk.package);
+        assert_eq!(ops, sdk.ops, "{} on {kind:?} reported other ops than expected", sdk.package);
+        assert_eq!(passed, sdk.ops.len(), "{} {version} on {kind:?}:\n{report}", sdk.package);
     }
 }
 
@@ -163,6 +233,21 @@ async fn toss_node_server_api_accepts_the_toss_fake() {
     accepts(TOSS_JS).await
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn iamport_rest_client_accepts_the_portone_v1_fake() {
+    accepts(IAMPORT_PY).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn iamporter_accepts_the_portone_v1_fake() {
+    accepts(IAMPORTER_PY).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn iamport_nodejs_client_accepts_the_portone_v1_fake() {
+    accepts(IAMPORT_JS).await
+}
+
 /// Every answer the PortOne fake gave in a direct run of the shipped scenarios, as the
 /// validator reads them: `{method, path, status, body}` per line.
 fn portone_answers(history: &str) -> String {
@@ -182,7 +267,8 @@ fn portone_answers(history: &str) -> String {
 
 #[test]
 fn portone_answers_in_the_shipped_scenarios_match_the_published_openapi_document() {
-    let validator = Sdk { package: "jsonschema", node: false, driver: "validate_portone.py", pg: PgName::Portone };
+    let validator =
+        Sdk { package: "jsonschema", node: false, driver: "validate_portone.py", pg: PgName::Portone, ops: &[] };
     if installed(&validator).is_none() {
         return;
     }

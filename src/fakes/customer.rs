@@ -52,14 +52,19 @@ impl CustomerDesk {
             Some(id) if !id.is_empty() => id.to_string(),
             _ => wire.customer_key(order, seq),
         };
-        let (key, makes_payment) = match wire.customer_step() {
-            CustomerStep::PaymentKey => (payment_id.clone(), true),
+        let step = wire.customer_step();
+        let (key, makes_payment) = match step {
+            CustomerStep::PaymentKey | CustomerStep::Pays => (payment_id.clone(), true),
             CustomerStep::Token { payment } => {
                 (format!("{}tok_{seq:08}_{:08x}", wire.pg(), fastrand::u32(..)), payment)
             }
         };
         if makes_payment {
-            match ledger.authenticate(&payment_id, order, amount) {
+            let made = ledger.authenticate(&payment_id, order, amount).and_then(|payment| match step {
+                CustomerStep::Pays => ledger.approve(&payment_id, Some(order), Some(amount)).map(|s| s.payment),
+                _ => Ok(payment),
+            });
+            match made {
                 Ok(_) => {}
                 Err(LedgerError::InvalidAmount) => return refuse(400, "`amount` must be positive"),
                 Err(e) => return refuse(409, &e.to_string()),

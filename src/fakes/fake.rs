@@ -7,7 +7,10 @@ use super::fault::{CallIdentity, FaultBook};
 use super::ledger::{Ledger, LedgerError, Settled};
 use super::webhook::{WebhookDesk, WebhookEvent, WebhookKind, BEFORE_ANSWER};
 use super::wire::{CustomerStep, FakeReply, FakeRequest, WireCall, WireServer, REPLAY_WINDOW};
-use super::{easypay, inicis, kakaopay, kcp, naverpay, nicepay, portone, toss};
+use super::{
+    bluewalnut, easypay, iamport, inicis, kakaolegacy, kakaopay, kcp, naverorder, naverpay, niceepay, nicepay, portone,
+    toss,
+};
 use crate::locks::lock;
 use crate::pg::{pg_table, Krw, PgName, PgStatus};
 use crate::spec::{Fault, MockConfig, WebhookScript};
@@ -139,7 +142,11 @@ impl Fake {
             Some(Fault::TimeoutFor(hold)) => reply.delay += hold,
             Some(Fault::Slow(d)) => reply.delay += d,
             Some(Fault::Malformed) => {
-                reply.body.truncate(reply.body.len() / 2);
+                let mut half = reply.body.len() / 2;
+                while !reply.body.is_char_boundary(half) {
+                    half -= 1;
+                }
+                reply.body.truncate(half);
                 reply.body.push_str("<html>502 Bad Gateway");
             }
             _ => {}

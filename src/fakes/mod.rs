@@ -13,11 +13,16 @@ mod mock_server;
 mod webhook;
 mod wire;
 
+pub mod bluewalnut;
 pub mod easypay;
+pub mod iamport;
 pub mod inicis;
+pub mod kakaolegacy;
 pub mod kakaopay;
 pub mod kcp;
+pub mod naverorder;
 pub mod naverpay;
+pub mod niceepay;
 pub mod nicepay;
 pub mod portone;
 pub mod toss;

@@ -63,6 +63,17 @@ impl FakeReply {
             reset: false,
         }
     }
+
+    /// An XML answer (SOAP).
+    pub fn xml(status: u16, body: impl Into<String>) -> Self {
+        FakeReply {
+            status,
+            content_type: "text/xml; charset=utf-8",
+            body: body.into(),
+            delay: Duration::ZERO,
+            reset: false,
+        }
+    }
 }
 
 /// A PG call in canonical terms, as a wire server parsed it from the HTTP request.
@@ -108,6 +119,9 @@ pub enum CustomerStep {
     /// A one-time token apart from the payment id, which the confirm must carry. `payment`:
     /// whether the approval also makes the READY payment (PortOne; KakaoPay's `ready` makes it).
     Token { payment: bool },
+    /// The payment completes in the PG's window (PortOne V1): it is PAID under the key, and the
+    /// merchant only reads it back.
+    Pays,
 }
 
 /// One PG wire format, server side, without I/O: parse an HTTP request into a [`WireCall`]

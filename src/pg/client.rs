@@ -1,7 +1,9 @@
 //! [`PgClient`]: sends a wire codec's calls over HTTP and sorts transport failures into
 //! error categories. The only place in the PG layer that does I/O.
 
-use super::canonical::{ApproveRequest, CancelRequest, ErrorCategory, Krw, PaymentRef, PgCancel, PgError, PgPayment};
+use super::canonical::{
+    ApproveRequest, CancelRequest, ErrorCategory, Krw, PaymentRef, PgCancel, PgError, PgPayment, Rejection,
+};
 use super::codec::WireCodec;
 use super::credentials::{redact, Credentials};
 use super::http::{HttpBody, HttpCall, HttpReply, RawExchange};
@@ -45,6 +47,8 @@ pub struct PgClient {
     codec: Box<dyn WireCodec>,
     http: reqwest::Client,
     timeout: Duration,
+    /// The access token the PG's calls carry, where it issues one (header name, value).
+    token: std::sync::Mutex<Option<(String, String)>>,
 }
 
 impl PgClient {
@@ -60,6 +64,7 @@ impl PgClient {
                 .build()
                 .expect("reqwest client with static settings"),
             timeout: Duration::from_secs(10),
+            token: std::sync::Mutex::new(None),
         }
     }
 
@@ -136,7 +141,27 @@ impl PgClient {
             }
             Err(e) => Err(e),
         };
-        PgCall { result, exchanges, pg_payment_id: Some(pg_payment_id.to_string()) }
+        PgCall {
+            result: result.and_then(|paid| self.as_ordered(paid, req)),
+            exchanges,
+            pg_payment_id: Some(pg_payment_id.to_string()),
+        }
+    }
+
+    /// An approved payment the merchant may take: for its order and its amount. A PG whose
+    /// payment completes in the customer's window (PortOne V1) is where this catches a payment
+    /// for another order or a changed amount; the merchant must then cancel it.
+    fn as_ordered(&self, paid: PgPayment, req: &ApproveRequest) -> Result<PgPayment, PgError> {
+        if paid.total != req.amount {
+            let message = format!("the PG holds {} won for an order of {}", paid.total, req.amount);
+            return Err(PgError::business(self.pg, Rejection::AmountMismatch, "AMOUNT_MISMATCH", message));
+        }
+        if !paid.merchant_order_id.is_empty() && paid.merchant_order_id != req.merchant_order_id {
+            let message =
+                format!("the PG's payment is for order {}, not {}", paid.merchant_order_id, req.merchant_order_id);
+            return Err(PgError::business(self.pg, Rejection::Other, "ORDER_MISMATCH", message));
+        }
+        Ok(paid)
     }
 
     /// Cancels `req.amount`, or everything left when it is `None`.
@@ -180,7 +205,35 @@ impl PgClient {
         PgCall { result, exchanges, pg_payment_id: Some(payment.pg_payment_id.clone()) }
     }
 
+    /// Sends `call`, with the PG's access token where it issues one (fetched once and again
+    /// when the PG refuses it with 401).
     async fn send(&self, call: &HttpCall, exchanges: &mut Vec<RawExchange>) -> Result<HttpReply, PgError> {
+        let Some(token_call) = self.codec.token_call(&self.creds) else {
+            return self.send_as_is(call, exchanges).await;
+        };
+        let mut fresh = false;
+        loop {
+            let cached = if fresh { None } else { crate::locks::lock(&self.token).clone() };
+            let header = match cached {
+                Some(header) => header,
+                None => {
+                    let reply = self.send_as_is(&token_call, exchanges).await?;
+                    let header = self.codec.read_token(&reply)?;
+                    *crate::locks::lock(&self.token) = Some(header.clone());
+                    header
+                }
+            };
+            let mut with_token = call.clone();
+            with_token.headers.push(header);
+            let reply = self.send_as_is(&with_token, exchanges).await?;
+            if reply.status != 401 || fresh {
+                return Ok(reply);
+            }
+            fresh = true;
+        }
+    }
+
+    async fn send_as_is(&self, call: &HttpCall, exchanges: &mut Vec<RawExchange>) -> Result<HttpReply, PgError> {
         let url = format!("{}{}", self.base_url, call.path);
         let method = reqwest::Method::from_bytes(call.method.as_bytes()).unwrap_or(reqwest::Method::POST);
         let mut builder = self.http.request(method, &url).timeout(self.timeout);
@@ -191,6 +244,7 @@ impl PgClient {
             HttpBody::Empty => builder,
             HttpBody::Json(v) => builder.json(v),
             HttpBody::Form(fields) => builder.form(fields),
+            HttpBody::Xml(text) => builder.header("Content-Type", "text/xml; charset=utf-8").body(text.clone()),
         };
         let started = Instant::now();
         let outcome = match builder.send().await {

@@ -34,6 +34,17 @@ pub trait WireCodec: Send + Sync {
         true
     }
 
+    /// A call for the access token every other call must carry, where the PG issues one
+    /// (I'mport `POST /users/getToken`); [`super::PgClient`] fetches it once and keeps it.
+    fn token_call(&self, _creds: &Credentials) -> Option<HttpCall> {
+        None
+    }
+
+    /// Reads the token answer: the header (name, value) the other calls carry.
+    fn read_token(&self, reply: &HttpReply) -> Result<(String, String), PgError> {
+        Err(PgError::unexpected(self.pg(), format!("no token step, got HTTP {}", reply.status)))
+    }
+
     fn approve(&self, creds: &Credentials, pg_payment_id: &str, req: &ApproveRequest) -> HttpCall;
     /// The approved payment, or `None` when the PG's confirm answers only a summary (PortOne):
     /// the client then reads the payment.

@@ -10,6 +10,8 @@ pub enum HttpBody {
     Empty,
     Json(serde_json::Value),
     Form(Vec<(String, String)>),
+    /// An XML document (SOAP), sent as `text/xml; charset=utf-8`.
+    Xml(String),
 }
 
 /// One HTTP call a codec wants sent; `path` is relative to the PG's base URL.
@@ -48,6 +50,11 @@ impl HttpCall {
         self
     }
 
+    pub fn xml(mut self, body: impl Into<String>) -> Self {
+        self.body = HttpBody::Xml(body.into());
+        self
+    }
+
     pub fn form<K: Into<String>, V: Into<String>>(mut self, fields: impl IntoIterator<Item = (K, V)>) -> Self {
         self.body = HttpBody::Form(fields.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
         self
@@ -59,6 +66,7 @@ impl HttpCall {
             HttpBody::Empty => String::new(),
             HttpBody::Json(v) => v.to_string(),
             HttpBody::Form(fields) => serde_urlencoded::to_string(fields).unwrap_or_default(),
+            HttpBody::Xml(text) => text.clone(),
         }
     }
 }

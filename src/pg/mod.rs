@@ -12,11 +12,16 @@ pub mod json;
 mod name;
 mod webhook;
 
+pub mod bluewalnut;
 pub mod easypay;
+pub mod iamport;
 pub mod inicis;
+pub mod kakaolegacy;
 pub mod kakaopay;
 pub mod kcp;
+pub mod naverorder;
 pub mod naverpay;
+pub mod niceepay;
 pub mod nicepay;
 pub mod portone;
 pub mod toss;

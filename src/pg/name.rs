@@ -20,6 +20,11 @@ macro_rules! pg_table {
             Inicis inicis "inicis" InicisCodec InicisServer,
             Easypay easypay "easypay" EasypayCodec EasypayServer,
             Portone portone "portone" PortoneCodec PortoneServer,
+            Iamport iamport "iamport" IamportCodec IamportServer,
+            Kakaolegacy kakaolegacy "kakaolegacy" KakaolegacyCodec KakaolegacyServer,
+            Bluewalnut bluewalnut "bluewalnut" BluewalnutCodec BluewalnutServer,
+            Niceepay niceepay "niceepay" NiceepayCodec NiceepayServer,
+            Naverorder naverorder "naverorder" NaverorderCodec NaverorderServer,
         }
     };
 }

@@ -4,11 +4,15 @@
 
 mod roundtrip;
 
+mod bluewalnut;
 mod easypay;
 mod inicis;
+mod kakaolegacy;
 mod kakaopay;
 mod kcp;
+mod naverorder;
 mod naverpay;
+mod niceepay;
 mod nicepay;
 mod portone;
 mod toss;
