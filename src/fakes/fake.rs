@@ -5,6 +5,7 @@
 use super::customer::CustomerDesk;
 use super::fault::{CallIdentity, FaultBook};
 use super::ledger::{Ledger, LedgerError, Settled};
+use super::report::{csv_reply, settlement_rows, SETTLEMENTS_CSV_PATH};
 use super::webhook::{WebhookDesk, WebhookEvent, WebhookKind, BEFORE_ANSWER};
 use super::wire::{CustomerStep, FakeReply, FakeRequest, WireCall, WireServer, REPLAY_WINDOW};
 use super::{
@@ -91,6 +92,15 @@ impl Fake {
     pub fn respond(&self, req: &FakeRequest) -> FakeReply {
         if CustomerDesk::handles(req) {
             return self.customers.authorize(req, self.wire.as_ref(), &self.ledger);
+        }
+        let mid = &self.config.credentials.merchant_id;
+        if req.method == "GET" && req.path == SETTLEMENTS_CSV_PATH {
+            return csv_reply(&settlement_rows(&self.ledger, mid));
+        }
+        if let Some(listing) =
+            self.wire.settlements(req, &self.config.credentials, &|| settlement_rows(&self.ledger, mid))
+        {
+            return listing;
         }
         // Auth comes first: a stored answer is never handed to a caller with the wrong key.
         let call = match self.wire.parse(req, &self.config.credentials) {

@@ -20,6 +20,7 @@ impl Respond for FakeResponder {
         let req = FakeRequest {
             method: request.method.to_string(),
             path: request.url.path().to_string(),
+            query: request.url.query().unwrap_or_default().to_string(),
             headers: request
                 .headers
                 .iter()
@@ -68,6 +69,7 @@ impl MockPgServer {
             .map(|r| FakeRequest {
                 method: r.method.to_string(),
                 path: r.url.path().to_string(),
+                query: r.url.query().unwrap_or_default().to_string(),
                 headers: Vec::new(),
                 body: r.body,
             })

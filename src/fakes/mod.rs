@@ -1,7 +1,7 @@
 //! PG fakes: a stateful [`Ledger`] per PG, the server side of each PG's wire format
 //! ([`WireServer`]), scripted and rate-drawn faults ([`FaultBook`]), the webhooks they send
-//! ([`WebhookDesk`]), and the two servers that host the same [`Fake`]: wiremock for `run` (its
-//! journal is evidence) and a lean axum server for `load`.
+//! ([`WebhookDesk`]), their settlement reports, and the two servers that host the same
+//! [`Fake`]: wiremock for `run` (its journal is evidence) and a lean axum server for `load`.
 
 mod customer;
 mod fake;
@@ -10,6 +10,7 @@ mod fleet;
 mod lean_server;
 mod ledger;
 mod mock_server;
+mod report;
 mod webhook;
 mod wire;
 
@@ -34,5 +35,6 @@ pub use fleet::{FakeEndpoint, FakeFleet, FleetError, ServerKind};
 pub use lean_server::LeanServer;
 pub use ledger::{Ledger, LedgerError, Settled};
 pub use mock_server::MockPgServer;
+pub use report::{fee_of, SettlementRow, SETTLEMENTS_CSV_PATH};
 pub use webhook::{WebhookDesk, WebhookEvent, WebhookKind, WebhookMessage};
 pub use wire::{kst, order_in_payment_id, FakeReply, FakeRequest, WireCall, WireServer, REPLAY_WINDOW};

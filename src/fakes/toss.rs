@@ -9,6 +9,7 @@
 //! simulated, since it would refuse every scripted back-to-back cancel.
 
 use super::ledger::{LedgerError, Settled};
+use super::report::SettlementRow;
 use super::webhook::{WebhookEvent, WebhookMessage};
 use super::wire::{kst, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::pg::toss::basic_auth;
@@ -280,6 +281,62 @@ impl WireServer for TossServer {
 
     fn webhooks_signed(&self) -> bool {
         false
+    }
+
+    /// `GET /v1/settlements?startDate&endDate[&dateType=soldDate|paidOutDate][&page][&size]`:
+    /// the rows whose date falls in the range, a page at a time (size at most 10,000).
+    fn settlements(
+        &self,
+        req: &FakeRequest,
+        creds: &Credentials,
+        rows: &dyn Fn() -> Vec<SettlementRow>,
+    ) -> Option<FakeReply> {
+        if req.method != "GET" || req.path != "/v1/settlements" {
+            return None;
+        }
+        if req.header("authorization") != Some(basic_auth(&creds.secret).as_str()) {
+            return Some(err(401, "UNAUTHORIZED_KEY", "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다."));
+        }
+        let invalid = |m: &str| Some(err(400, "INVALID_REQUEST", m));
+        let date = |name: &str| req.query_param(name).filter(|d| d.len() == 10 && d.as_bytes()[4] == b'-');
+        let (Some(start), Some(end)) = (date("startDate"), date("endDate")) else {
+            return invalid("startDate, endDate 는 필수입니다 (yyyy-MM-dd).");
+        };
+        let by_payout = match req.query_param("dateType").unwrap_or("soldDate") {
+            "soldDate" => false,
+            "paidOutDate" => true,
+            _ => return invalid("dateType 은 soldDate 또는 paidOutDate 입니다."),
+        };
+        let (Ok(page), Ok(size)) = (
+            req.query_param("page").unwrap_or("1").parse::<usize>(),
+            req.query_param("size").unwrap_or("100").parse::<usize>(),
+        ) else {
+            return invalid("page, size 는 숫자입니다.");
+        };
+        if page == 0 || size == 0 || size > 10_000 {
+            return invalid("page 는 1 이상, size 는 1~10000 입니다.");
+        }
+        let listed: Vec<Value> = rows()
+            .into_iter()
+            .filter(|r| {
+                let d = if by_payout { &r.paid_out_date } else { &r.sold_date };
+                start <= d.as_str() && d.as_str() <= end
+            })
+            .skip((page - 1) * size)
+            .take(size)
+            .map(|r| {
+                let cancel = r.cancel_amount.map(|c| json!({ "cancelAmount": c }));
+                let mut v = serde_json::to_value(&r).unwrap_or_default();
+                v["fees"] = json!([{ "type": "BASE", "fee": r.fee }]);
+                v["cancel"] = cancel.unwrap_or(Value::Null);
+                v["currency"] = json!("KRW");
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("cancelAmount");
+                }
+                v
+            })
+            .collect();
+        Some(FakeReply::json(200, Value::Array(listed)))
     }
 
     fn in_progress(&self) -> Option<FakeReply> {

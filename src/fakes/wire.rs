@@ -3,6 +3,7 @@
 //! small readers and writers the wire formats have in common.
 
 use super::ledger::{LedgerError, Settled};
+use super::report::SettlementRow;
 use super::webhook::{WebhookEvent, WebhookMessage};
 use crate::pg::{Credentials, Krw, PgName, PgOp};
 use std::collections::HashMap;
@@ -13,6 +14,8 @@ use std::time::Duration;
 pub struct FakeRequest {
     pub method: String,
     pub path: String,
+    /// The query string, without the `?` (empty when there is none).
+    pub query: String,
     /// Header names in lower case.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -23,6 +26,11 @@ impl FakeRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
         self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// A query-string parameter.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
     /// The body as JSON, if it is.
@@ -164,6 +172,17 @@ pub trait WireServer: Send + Sync {
     /// The answer to a request sent again under an idempotency key while the first one is
     /// still being worked on, where the PG documents one (`None`: the stored answer waits).
     fn in_progress(&self) -> Option<FakeReply> {
+        None
+    }
+
+    /// The PG's own settlement listing, where it has one (Toss `GET /v1/settlements`): `rows`
+    /// are every approval and cancel of the ledger. `None`: not such a request.
+    fn settlements(
+        &self,
+        _req: &FakeRequest,
+        _creds: &Credentials,
+        _rows: &dyn Fn() -> Vec<SettlementRow>,
+    ) -> Option<FakeReply> {
         None
     }
 

@@ -124,3 +124,54 @@ async fn toss_answers_a_replay_of_a_held_request_in_progress_until_it_is_answere
         assert_eq!(again, (200, first), "{kind:?}: once answered, the replay is the stored answer");
     }
 }
+
+#[tokio::test]
+async fn toss_lists_its_settlements_with_the_fee_and_what_it_pays_out() {
+    let (fleet, _) = fake_and_client(PgName::Toss, ServerKind::Lean).await;
+    let (base, creds) = endpoint(&fleet, PgName::Toss);
+    let auth = basic_auth(&creds.secret);
+    let key = customer_key(&base, "s1", 10000).await;
+    let confirm = format!("{base}/v1/payments/confirm");
+    assert_eq!(post(&confirm, &auth, json!({"paymentKey": key, "orderId": "s1", "amount": 10000}), None).await.0, 200);
+    let cancel = format!("{base}/v1/payments/{key}/cancel");
+    assert_eq!(post(&cancel, &auth, json!({"cancelReason": "r", "cancelAmount": 4000}), None).await.0, 200);
+
+    let today = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap()).date();
+    let day = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+    let list = |query: String, auth: String| {
+        let url = format!("{base}/v1/settlements?{query}");
+        async move {
+            let resp = reqwest::Client::new().get(url).header("Authorization", auth).send().await.unwrap();
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, rows) = list(format!("startDate={}&endDate={}", day(today), day(today)), auth.clone()).await;
+    assert_eq!(status, 200, "{rows}");
+    let rows = rows.as_array().unwrap().clone();
+    let money: Vec<(i64, i64, i64)> = rows
+        .iter()
+        .map(|r| (r["amount"].as_i64().unwrap(), r["fee"].as_i64().unwrap(), r["payOutAmount"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(money, vec![(10000, 300, 9700), (-4000, -120, -3880)], "{rows:?}");
+    for r in &rows {
+        assert_eq!(r["paymentKey"], key.as_str());
+        for field in ["mId", "transactionKey", "orderId", "method", "supplyAmount", "vat", "soldDate", "paidOutDate"] {
+            assert!(!r[field].is_null(), "a settlement row always has `{field}`: {r}");
+        }
+    }
+    assert_eq!(rows[1]["cancel"]["cancelAmount"], 4000);
+    // Paid out two days after the sale: nothing is paid out today.
+    let (_, paid_today) =
+        list(format!("startDate={0}&endDate={0}&dateType=paidOutDate", day(today)), auth.clone()).await;
+    assert_eq!(paid_today.as_array().map(Vec::len), Some(0), "{paid_today}");
+    let (status, body) = list("endDate=2026-12-01".into(), auth.clone()).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("INVALID_REQUEST")), "{body}");
+    let (status, body) = list(format!("startDate={0}&endDate={0}", day(today)), basic_auth("test_sk_wrong")).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("UNAUTHORIZED_KEY")), "{body}");
+
+    // The same rows as CSV, as every fake offers them.
+    let csv =
+        reqwest::get(format!("{base}{}", paydrill::fakes::SETTLEMENTS_CSV_PATH)).await.unwrap().text().await.unwrap();
+    assert_eq!(csv.lines().count(), 3, "a header and two rows: {csv}");
+    assert!(csv.lines().nth(1).unwrap().contains(",10000,0,300,"), "{csv}");
+}
