@@ -5,7 +5,7 @@
 use super::customer::CustomerDesk;
 use super::fault::{CallIdentity, FaultBook};
 use super::ledger::{Ledger, LedgerError, Settled};
-use super::report::{csv_reply, settlement_rows, SETTLEMENTS_CSV_PATH};
+use super::report::{settlement_rows, to_csv, SETTLEMENTS_CSV_PATH};
 use super::webhook::{WebhookDesk, WebhookEvent, WebhookKind, BEFORE_ANSWER};
 use super::wire::{CustomerStep, FakeReply, FakeRequest, WireCall, WireServer, REPLAY_WINDOW};
 use super::{
@@ -95,7 +95,17 @@ impl Fake {
         }
         let mid = &self.config.credentials.merchant_id;
         if req.method == "GET" && req.path == SETTLEMENTS_CSV_PATH {
-            return csv_reply(&settlement_rows(&self.ledger, mid));
+            return match to_csv(&settlement_rows(&self.ledger, mid)) {
+                Ok(body) => FakeReply {
+                    content_type: "text/csv; charset=utf-8",
+                    body,
+                    ..FakeReply::json(200, Default::default())
+                },
+                Err(e) => FakeReply::json(
+                    500,
+                    serde_json::json!({ "error": format!("the report could not be written: {e}") }),
+                ),
+            };
         }
         if let Some(listing) =
             self.wire.settlements(req, &self.config.credentials, &|| settlement_rows(&self.ledger, mid))

@@ -3,7 +3,6 @@
 //! `GET /v1/settlements` JSON; every fake also serves them as CSV at `GET /__paydrill/settlements.csv`.
 
 use super::ledger::Ledger;
-use super::wire::FakeReply;
 use crate::pg::{Krw, LedgerPayment};
 use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
@@ -49,6 +48,12 @@ fn kst_date(t: OffsetDateTime) -> Date {
     t.to_offset(UtcOffset::from_hms(9, 0, 0).expect("a valid offset")).date()
 }
 
+/// `2026-12-01T09:30:00+09:00`, as Toss writes a time.
+fn kst_seconds(t: OffsetDateTime) -> String {
+    let t = t.replace_nanosecond(0).unwrap_or(t).to_offset(UtcOffset::from_hms(9, 0, 0).expect("a valid offset"));
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
 fn day(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }
@@ -69,7 +74,7 @@ fn row(p: &LedgerPayment, mid: &str, tx: &str, amount: Krw, at: OffsetDateTime, 
         supply_amount: amount - vat,
         vat,
         pay_out_amount: amount - fee,
-        approved_at: super::wire::kst(p.approved_at.unwrap_or(at).replace_nanosecond(0).unwrap_or(at)),
+        approved_at: kst_seconds(p.approved_at.unwrap_or(at)),
         sold_date: day(sold),
         paid_out_date: day(sold + Duration::days(PAYOUT_DAYS)),
         cancel_amount: cancel,
@@ -91,21 +96,13 @@ pub fn settlement_rows(ledger: &Ledger, mid: &str) -> Vec<SettlementRow> {
 }
 
 /// The rows as CSV, Toss's column names as the header.
-pub fn csv_reply(rows: &[SettlementRow]) -> FakeReply {
+pub fn to_csv(rows: &[SettlementRow]) -> Result<String, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        if out.serialize(r).is_err() {
-            return FakeReply::json(500, serde_json::json!({ "error": "the report could not be written" }));
-        }
+        out.serialize(r)?;
     }
-    let body = out.into_inner().map(|b| String::from_utf8_lossy(&b).to_string()).unwrap_or_default();
-    FakeReply {
-        status: 200,
-        content_type: "text/csv; charset=utf-8",
-        body,
-        delay: std::time::Duration::ZERO,
-        reset: false,
-    }
+    let bytes = out.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).to_string())
 }
 
 #[cfg(test)]
@@ -122,7 +119,7 @@ mod tests {
         let amounts: Vec<(Krw, Krw, Krw)> = rows.iter().map(|r| (r.amount, r.fee, r.pay_out_amount)).collect();
         assert_eq!(amounts, vec![(10_000, 300, 9_700), (-4_000, -120, -3_880)]);
         assert_eq!(rows[1].cancel_amount, Some(4_000));
-        let csv = csv_reply(&rows).body;
+        let csv = to_csv(&rows).unwrap();
         assert!(csv.starts_with("mId,paymentKey,transactionKey,orderId,method,amount,"), "{csv}");
     }
 }

@@ -2,12 +2,14 @@
 //! released together at a barrier where asked, faults and webhooks scripted on the order's PG
 //! call, and every call recorded as invoke + completion. Judges nothing; the checkers do.
 
-use crate::fakes::{FakeFleet, FaultBook, Ledger, WebhookDesk};
+mod at_fakes;
+
+pub use at_fakes::{activity, pg_op};
+
+use crate::fakes::FakeFleet;
 use crate::pg::Krw;
-use crate::pg::PgOp;
 use crate::record::{
-    self, AnswerFields, CallEvent, Cell, CellNote, CellNoteKind, CustomerStep, Event, Observation, Phase, Purpose,
-    Recorder, RequestRecord, LEDGER_READ,
+    self, AnswerFields, CallEvent, Cell, Event, Observation, Phase, Purpose, Recorder, RequestRecord, LEDGER_READ,
 };
 use crate::spec::{Op, Scenario, Step, Vars};
 use crate::target::{Prepared, Target, TargetAnswer, Transport};
@@ -16,8 +18,6 @@ use std::time::Instant;
 
 /// How often the final read of an order is tried while its outcome is unknown.
 const FINAL_READ_ATTEMPTS: usize = 5;
-/// How long the final read waits for the PG's webhooks about the order to be delivered.
-const WEBHOOKS_AT_MOST: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What one cell needs to run.
 pub struct ExecContext<'a> {
@@ -148,47 +148,7 @@ impl ExecContext<'_> {
                 state.payment_id = a.seen.payment_id.clone();
             }
         }
-        if let Some((faults, ticket, times)) = fault {
-            if faults.unspent(ticket) == times {
-                faults.cancel(ticket);
-                let why = format!(
-                    "the {} fault scripted on step {} never reached {}'s {} call: the platform's call named none of \
-                     the order's ids paydrill knows",
-                    step.fault.map_or("", |f| f.fault.name()),
-                    step.index,
-                    cell.pg,
-                    pg_op_word(step.op)
-                );
-                self.recorder.record(Event::Note(CellNote {
-                    cell: cell.clone(),
-                    kind: CellNoteKind::NotExercised,
-                    why,
-                }));
-            }
-        }
-        if let Some((desk, ticket)) = webhook {
-            if !desk.used(ticket) {
-                desk.cancel(ticket);
-                let why = match desk.url() {
-                    None => format!(
-                        "the webhook scripted on step {} was not sent: {} has no webhook URL",
-                        step.index, cell.pg
-                    ),
-                    Some(_) => format!(
-                        "the webhook scripted on step {} was not sent: {} sends no webhook for a {} (or the call never \
-                         reached it)",
-                        step.index,
-                        cell.pg,
-                        pg_op_word(step.op)
-                    ),
-                };
-                self.recorder.record(Event::Note(CellNote {
-                    cell: cell.clone(),
-                    kind: CellNoteKind::NotExercised,
-                    why,
-                }));
-            }
-        }
+        self.note_unreached(cell, step, fault, webhook);
         let Some(order) = state.order_id.clone() else { return };
         if step.clicks > 1 && (step.expect.status.is_some() || step.expect.balance.is_some()) {
             let read = Click {
@@ -215,38 +175,6 @@ impl ExecContext<'_> {
                     pg_cancels,
                 }));
             }
-        }
-    }
-
-    /// Scripts the step's fault at its PG for the calls that name what paydrill knows of the
-    /// order: its id, its payment id and the PG key paydrill got as the customer. Returns what
-    /// is needed to ask afterwards whether the fault reached the PG.
-    fn script_fault<'f>(&'f self, cell: &Cell, step: &Step, state: &CellState) -> Option<(&'f FaultBook, u64, u32)> {
-        let (fault, order) = (step.fault?, state.order_id.as_deref()?);
-        let faults = self.fleet?.endpoint(cell.pg)?.fake.faults();
-        let ids: Vec<&str> =
-            [Some(order), state.payment_id.as_deref(), state.pg_payment_key.as_deref()].into_iter().flatten().collect();
-        let ticket = faults.script(&ids, Some(pg_op(step.op)), fault.fault, fault.times);
-        Some((faults, ticket, fault.times))
-    }
-
-    /// Scripts how the webhook after the step's PG call is delivered, for the calls naming
-    /// the order's ids. Returns what is needed to ask afterwards whether it was sent.
-    fn script_webhook<'f>(&'f self, cell: &Cell, step: &Step, state: &CellState) -> Option<(&'f WebhookDesk, u64)> {
-        let (script, order) = (step.webhook?, state.order_id.as_deref()?);
-        let desk = self.fleet?.endpoint(cell.pg)?.fake.webhooks();
-        let ids: Vec<&str> =
-            [Some(order), state.payment_id.as_deref(), state.pg_payment_key.as_deref()].into_iter().flatten().collect();
-        Some((desk, desk.script(&ids, pg_op(step.op), script)))
-    }
-
-    /// Waits (a while at most) until every webhook about `order` is delivered or given up, so
-    /// the final read sees what they did.
-    async fn settle_webhooks(&self, cell: &Cell, order: &str) {
-        let Some(desk) = self.fleet.and_then(|f| f.endpoint(cell.pg)).map(|e| e.fake.webhooks()) else { return };
-        let deadline = Instant::now() + WEBHOOKS_AT_MOST;
-        while !desk.idle(order) && Instant::now() < deadline {
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
 
@@ -353,35 +281,6 @@ impl ExecContext<'_> {
         self.complete(base, &answer, Instant::now());
     }
 
-    /// Plays the customer: authorises the order's payment at its PG fake, the way the PG's
-    /// browser window would, and returns the key the PG issued (recorded as evidence).
-    async fn authorize(&self, cell: &Cell, step: &Step, order: &str, amount: Krw) -> Option<String> {
-        let endpoint = self.fleet.and_then(|f| f.endpoint(cell.pg))?;
-        let url = format!("{}{}", endpoint.base_url, crate::fakes::AUTHORIZE_PATH);
-        let body = serde_json::json!({ "order_id": order, "amount": amount });
-        let answer = customer_http().post(&url).json(&body).send().await;
-        let (payment_key, error) = match answer {
-            Ok(resp) => {
-                let status = resp.status();
-                let json: serde_json::Value = resp.json().await.unwrap_or_default();
-                match json["payment_key"].as_str() {
-                    Some(key) if status.is_success() => (Some(key.to_string()), None),
-                    _ => (None, Some(format!("HTTP {status}: {json}"))),
-                }
-            }
-            Err(e) => (None, Some(crate::pg::error_chain(&e))),
-        };
-        self.recorder.record(Event::Authorized(CustomerStep {
-            cell: cell.clone(),
-            step: step.index,
-            order_id: order.to_string(),
-            amount,
-            payment_key: payment_key.clone(),
-            error,
-        }));
-        payment_key
-    }
-
     /// Sends one request and records it as an invoke and a completion.
     async fn send(&self, cell: &Cell, c: &Click<'_>, via: Option<&dyn Transport>) -> TargetAnswer {
         let vars = c.vars(cell);
@@ -444,38 +343,4 @@ impl ExecContext<'_> {
             ..base
         })));
     }
-}
-
-/// The HTTP client paydrill uses as the customer at the PG fakes.
-fn customer_http() -> &'static reqwest::Client {
-    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build().expect("static client settings")
-    })
-}
-
-/// The PG call a step's op makes, in words.
-fn pg_op_word(op: Op) -> &'static str {
-    match pg_op(op) {
-        PgOp::Approve => "approve",
-        PgOp::Cancel => "cancel",
-        PgOp::Inquire => "inquiry",
-    }
-}
-
-/// The PG call a step's op makes.
-pub fn pg_op(op: Op) -> PgOp {
-    match op {
-        Op::CreateOrder | Op::Approve => PgOp::Approve,
-        Op::PartialCancel | Op::Cancel => PgOp::Cancel,
-        Op::Inquire => PgOp::Inquire,
-    }
-}
-
-/// Approvals and cancels a PG ledger holds for a platform order.
-pub fn activity(ledger: &Ledger, order_id: &str) -> (u32, u32) {
-    let payments = ledger.payments_of_order(order_id);
-    let approvals = payments.iter().filter(|p| p.approval_id.is_some()).count() as u32;
-    let cancels = payments.iter().map(|p| p.cancels.len()).sum::<usize>() as u32;
-    (approvals, cancels)
 }
