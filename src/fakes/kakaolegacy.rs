@@ -33,12 +33,13 @@
 //! - A cancel answer carries the cancel's own `aid`; `order` lists the approval (`PAYMENT`) and
 //!   each cancel (`CANCEL`, negative amount, as the new API fake) in `payment_action_details`.
 
+use super::kakaopay::status_word;
 use super::ledger::{LedgerError, Settled};
 use super::wire::{kst, CustomerStep, FakeReply, FakeRequest, WireCall, WireServer};
 use crate::locks::lock;
 use crate::pg::kakaolegacy::auth;
 use crate::pg::kakaopay::codes;
-use crate::pg::{Credentials, Krw, LedgerPayment, PgName, PgStatus};
+use crate::pg::{Credentials, Krw, LedgerPayment, PgName};
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -166,31 +167,9 @@ fn invalid(message: &str) -> FakeReply {
     err(400, codes::INVALID_REQUEST, message)
 }
 
-fn status_word(s: PgStatus) -> &'static str {
-    match s {
-        PgStatus::Ready => "READY",
-        PgStatus::Paid => "SUCCESS_PAYMENT",
-        PgStatus::PartialCanceled => "PART_CANCEL_PAYMENT",
-        PgStatus::Canceled => "CANCEL_PAYMENT",
-        PgStatus::Failed => "FAIL_PAYMENT",
-    }
-}
-
 fn ledger_error(e: &LedgerError) -> FakeReply {
-    match e {
-        LedgerError::KeyForAnotherOrder | LedgerError::InvalidToken => {
-            err(400, codes::INVALID_PG_TOKEN, "approval failure: invalid pg_token")
-        }
-        LedgerError::NotFound => err(400, codes::NOT_FOUND, "invalid tid: no such payment"),
-        LedgerError::DuplicateOrderId => err(400, codes::DUPLICATE_ORDER, "partner_order_id already paid"),
-        LedgerError::AlreadyApproved => err(400, codes::ALREADY_APPROVED, "payment(tid) already approved"),
-        LedgerError::AmountMismatch { .. } => err(400, codes::AMOUNT_MISMATCH, "approval failure: amount mismatch"),
-        LedgerError::AlreadyCanceled => err(400, codes::ALREADY_CANCELED, "payment already cancelled"),
-        LedgerError::OverBalance { .. } => err(400, codes::OVER_BALANCE, "cancel_amount exceeds the cancelable amount"),
-        LedgerError::BalanceMismatch { .. } => err(400, codes::BALANCE_MISMATCH, "cancel_available_amount mismatch"),
-        LedgerError::InvalidAmount => invalid("amount must be above zero"),
-        LedgerError::NotApproved => err(400, codes::NOT_CANCELABLE, "payment is not approved: cannot cancel"),
-    }
+    let (status, code, message) = super::kakaopay::ledger_code(e);
+    err(status, code, message)
 }
 
 /// `taxable / 11`, rounded half up (Kakao's automatic VAT).

@@ -29,7 +29,8 @@ fn err(status: u16, code: i64, message: &str) -> FakeReply {
     )
 }
 
-fn status_word(s: PgStatus) -> &'static str {
+/// KakaoPay's status words (both API generations).
+pub fn status_word(s: PgStatus) -> &'static str {
     match s {
         PgStatus::Ready => "READY",
         PgStatus::Paid => "SUCCESS_PAYMENT",
@@ -39,21 +40,27 @@ fn status_word(s: PgStatus) -> &'static str {
     }
 }
 
-fn ledger_error(e: &LedgerError) -> FakeReply {
+/// A ledger refusal as KakaoPay answers it (both API generations): HTTP status, code, message.
+pub fn ledger_code(e: &LedgerError) -> (u16, i64, &'static str) {
     match e {
         LedgerError::KeyForAnotherOrder | LedgerError::InvalidToken => {
-            err(400, codes::INVALID_PG_TOKEN, "approval failure: invalid pg_token")
+            (400, codes::INVALID_PG_TOKEN, "approval failure: invalid pg_token")
         }
-        LedgerError::NotFound => err(400, codes::NOT_FOUND, "TID_NOT_EXIST"),
-        LedgerError::DuplicateOrderId => err(400, codes::DUPLICATE_ORDER, "partner_order_id already paid"),
-        LedgerError::AlreadyApproved => err(400, codes::ALREADY_APPROVED, "payment already approved"),
-        LedgerError::AmountMismatch { .. } => err(400, codes::AMOUNT_MISMATCH, "approval failure: amount mismatch"),
-        LedgerError::AlreadyCanceled => err(400, codes::ALREADY_CANCELED, "payment already cancelled"),
-        LedgerError::OverBalance { .. } => err(400, codes::OVER_BALANCE, "cancel_amount exceeds the cancelable amount"),
-        LedgerError::BalanceMismatch { .. } => err(400, codes::BALANCE_MISMATCH, "cancel_available_amount mismatch"),
-        LedgerError::InvalidAmount => err(400, codes::INVALID_REQUEST, "invalid amount"),
-        LedgerError::NotApproved => err(400, codes::NOT_CANCELABLE, "payment is not approved: cannot cancel"),
+        LedgerError::NotFound => (400, codes::NOT_FOUND, "TID_NOT_EXIST"),
+        LedgerError::DuplicateOrderId => (400, codes::DUPLICATE_ORDER, "partner_order_id already paid"),
+        LedgerError::AlreadyApproved => (400, codes::ALREADY_APPROVED, "payment already approved"),
+        LedgerError::AmountMismatch { .. } => (400, codes::AMOUNT_MISMATCH, "approval failure: amount mismatch"),
+        LedgerError::AlreadyCanceled => (400, codes::ALREADY_CANCELED, "payment already cancelled"),
+        LedgerError::OverBalance { .. } => (400, codes::OVER_BALANCE, "cancel_amount exceeds the cancelable amount"),
+        LedgerError::BalanceMismatch { .. } => (400, codes::BALANCE_MISMATCH, "cancel_available_amount mismatch"),
+        LedgerError::InvalidAmount => (400, codes::INVALID_REQUEST, "invalid amount"),
+        LedgerError::NotApproved => (400, codes::NOT_CANCELABLE, "payment is not approved: cannot cancel"),
     }
+}
+
+fn ledger_error(e: &LedgerError) -> FakeReply {
+    let (status, code, message) = ledger_code(e);
+    err(status, code, message)
 }
 
 fn amount(total: i64) -> Value {

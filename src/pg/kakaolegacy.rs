@@ -3,7 +3,7 @@
 //! `approve`, `cancel` (`cancel_amount` always spelled out, `cancel_available_amount` asserts the
 //! balance) and `order`, all `POST /v1/payment/...`. Errors: 4xx `{code, msg}` ([`super::kakaopay::codes`]).
 
-use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
+use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus};
 use super::codec::WireCodec;
 use super::credentials::Credentials;
 use super::http::{HttpCall, HttpReply};
@@ -22,22 +22,6 @@ pub fn auth(admin_key: &str) -> String {
     format!("KakaoAK {admin_key}")
 }
 
-fn rejection(code: i64) -> Option<Rejection> {
-    Some(match code {
-        codes::UNAUTHORIZED => Rejection::Unauthorized,
-        codes::DUPLICATE_ORDER => Rejection::DuplicateOrderId,
-        codes::ALREADY_APPROVED => Rejection::AlreadyApproved,
-        codes::NOT_FOUND => Rejection::NotFound,
-        codes::AMOUNT_MISMATCH => Rejection::AmountMismatch,
-        codes::ALREADY_CANCELED => Rejection::AlreadyCanceled,
-        codes::OVER_BALANCE => Rejection::OverBalance,
-        codes::BALANCE_MISMATCH => Rejection::BalanceMismatch,
-        codes::INVALID_REQUEST => Rejection::InvalidRequest,
-        codes::NOT_CANCELABLE => Rejection::Other,
-        _ => return None,
-    })
-}
-
 /// The answer's body, or the error it carries: `{code, msg}` (the new API's `error_code` /
 /// `error_message` are read too, should a legacy host answer in the new shape).
 fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
@@ -47,7 +31,14 @@ fn ok_body(reply: &HttpReply) -> Result<Value, PgError> {
     }
     let code = v.get("code").or_else(|| v.get("error_code")).and_then(Value::as_i64).unwrap_or(0);
     let message = v.get("msg").or_else(|| v.get("error_message")).and_then(Value::as_str).unwrap_or("").to_string();
-    Err(PgError::refusal(PG, reply.status, code.to_string(), message, rejection(code), code == codes::INTERNAL))
+    Err(PgError::refusal(
+        PG,
+        reply.status,
+        code.to_string(),
+        message,
+        kakaopay::rejection(code),
+        code == codes::INTERNAL,
+    ))
 }
 
 /// The approval's `aid` in an `order` answer: the `PAYMENT` entry of `payment_action_details`.

@@ -50,7 +50,8 @@ pub mod codes {
     pub const INTERNAL: i64 = -9798;
 }
 
-fn rejection(code: i64) -> Option<Rejection> {
+/// KakaoPay's error codes → canonical rejections (both API generations).
+pub fn rejection(code: i64) -> Option<Rejection> {
     Some(match code {
         codes::UNAUTHORIZED => Rejection::Unauthorized,
         codes::DUPLICATE_ORDER => Rejection::DuplicateOrderId,
