@@ -7,64 +7,15 @@ use crate::exec::ExecContext;
 use crate::exit::Fatal;
 use crate::fakes::ServerKind;
 use crate::pg::PgName;
-use crate::record::{Cell, Phase, Purpose, Recorder};
+use crate::record::{Cell, Recorder};
+use crate::report::probe::{FieldRead, MissedPointer, ProbeCall, ProbeOutcome};
 use crate::spec::{self, Op, Profile};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// The scenario a probe drives.
 pub const PROBE_SCENARIO: &str = "FULL_FLOW";
-
-/// What one pointer read from one answer.
-#[derive(Debug, Clone)]
-pub struct FieldRead {
-    pub field: &'static str,
-    pub pointers: Vec<String>,
-    /// The profile line the pointers were written on.
-    pub line: Option<usize>,
-    /// What they found, as text; `None` when none found anything.
-    pub found: Option<String>,
-    /// For `status`: the canonical state the word maps to.
-    pub canonical: Option<String>,
-}
-
-/// One call of the probe and what its answer gave.
-#[derive(Debug, Clone)]
-pub struct ProbeCall {
-    pub step: usize,
-    pub op: Op,
-    pub purpose: Purpose,
-    /// Which form of the op (1-based) was sent.
-    pub form: Option<usize>,
-    pub request: String,
-    pub answer: String,
-    pub phase: Phase,
-    pub reads: Vec<FieldRead>,
-}
-
-/// A profile line whose pointers read nothing from any answer they were tried on.
-#[derive(Debug, Clone)]
-pub struct MissedPointer {
-    /// The ops whose answers it was tried on.
-    pub ops: Vec<Op>,
-    pub field: &'static str,
-    pub pointers: Vec<String>,
-    pub line: Option<usize>,
-    /// How many answers it was tried on.
-    pub answers: usize,
-}
-
-/// What a probe found.
-pub struct ProbeOutcome {
-    pub profile: PathBuf,
-    pub target: String,
-    pub pg: PgName,
-    pub calls: Vec<ProbeCall>,
-    pub missed: Vec<MissedPointer>,
-    /// Lines worth showing first (the fakes' URLs).
-    pub notes: Vec<String>,
-}
 
 /// The fields a probe insists on: a pointer for one of these that never reads anything is wrong.
 const NEEDED: [&str; 4] = ["order_id", "payment_id", "status", "balance"];

@@ -11,6 +11,7 @@ mod http;
 pub mod json;
 mod name;
 mod webhook;
+mod xml;
 
 pub mod bluewalnut;
 pub mod easypay;

@@ -2,8 +2,61 @@
 //! request sent, the answer, and what each pointer read or missed (with its profile line), then
 //! the pointers that read nothing at all.
 
-use crate::drive::probe::ProbeOutcome;
+use crate::pg::PgName;
+use crate::record::{Phase, Purpose};
+use crate::spec::Op;
 use std::fmt::Write;
+use std::path::PathBuf;
+
+/// What one pointer read from one answer.
+#[derive(Debug, Clone)]
+pub struct FieldRead {
+    pub field: &'static str,
+    pub pointers: Vec<String>,
+    /// The profile line the pointers were written on.
+    pub line: Option<usize>,
+    /// What they found, as text; `None` when none found anything.
+    pub found: Option<String>,
+    /// For `status`: the canonical state the word maps to.
+    pub canonical: Option<String>,
+}
+
+/// One call of the probe and what its answer gave.
+#[derive(Debug, Clone)]
+pub struct ProbeCall {
+    pub step: usize,
+    pub op: Op,
+    pub purpose: Purpose,
+    /// Which form of the op (1-based) was sent.
+    pub form: Option<usize>,
+    pub request: String,
+    pub answer: String,
+    pub phase: Phase,
+    pub reads: Vec<FieldRead>,
+}
+
+/// A profile line whose pointers read nothing from any answer they were tried on.
+#[derive(Debug, Clone)]
+pub struct MissedPointer {
+    /// The ops whose answers it was tried on.
+    pub ops: Vec<Op>,
+    pub field: &'static str,
+    pub pointers: Vec<String>,
+    pub line: Option<usize>,
+    /// How many answers it was tried on.
+    pub answers: usize,
+}
+
+/// What a probe found.
+pub struct ProbeOutcome {
+    pub profile: PathBuf,
+    pub target: String,
+    pub pg: PgName,
+    pub calls: Vec<ProbeCall>,
+    pub missed: Vec<MissedPointer>,
+    /// Lines worth showing first (the fakes' URLs).
+    pub notes: Vec<String>,
+}
 
 /// The probe's findings as text for a terminal.
 pub fn probe_text(p: &ProbeOutcome) -> String {

@@ -1,108 +1,19 @@
-//! Scenario files (`scenarios/*.toml`): a named list of steps, parsed and validated so that
-//! every mistake (bad TOML, unknown key or op, a non-positive amount, an expectation that
-//! cannot hold) is reported as `file:line: message` before anything runs.
+//! One `[[steps]]` table of a scenario file as written, and how it becomes a [`Step`]: each
+//! key checked against the op (an amount where one is needed, a fault or webhook only on a PG
+//! call, expectations that can hold), with the line of whatever is wrong.
 
-use super::fault::Fault;
-use super::op::{Op, STATES};
-use super::webhook::{WebhookScript, WebhookTable};
-use crate::input::{self, line_of, InputError};
+use super::{Expect, Outcome, Step, StepFault};
+use crate::input::line_of;
 use crate::pg::Krw;
-use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use crate::spec::fault::Fault;
+use crate::spec::op::{Op, STATES};
+use crate::spec::webhook::{WebhookScript, WebhookTable};
+use serde::Deserialize;
 use toml::Spanned;
 
-/// What a step's answers must be: `ok` (accepted), `rejected` (refused), or `any`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Ok,
-    Rejected,
-    Any,
-}
-
-/// A step's expectations; each is checked only when given.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Expect {
-    pub status: Option<String>,
-    pub balance: Option<Krw>,
-    pub outcome: Option<Outcome>,
-    /// How many distinct order ids the step's answers may carry (clicks on create).
-    pub distinct_orders: Option<u32>,
-    /// How many approvals the PG ledger holds for this order after the step.
-    pub pg_approvals: Option<u32>,
-    /// How many cancels the PG ledger holds for this order after the step.
-    pub pg_cancels: Option<u32>,
-}
-
-impl Expect {
-    pub fn is_empty(&self) -> bool {
-        *self == Expect::default()
-    }
-}
-
-/// A fault scripted on this step's PG call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StepFault {
-    pub fault: Fault,
-    /// How many of the order's calls it hits (retries included).
-    pub times: u32,
-}
-
-/// One step of a scenario.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
-    /// 1-based position in the scenario.
-    pub index: usize,
-    /// Line of the step's `[[steps]]` table in its file.
-    pub line: usize,
-    pub op: Op,
-    pub amount: Option<Krw>,
-    /// Send the request this many times.
-    pub clicks: u32,
-    /// Release the clicks at one barrier, truly concurrently.
-    pub together: bool,
-    /// Give every click its own idempotency key (separate intents) instead of one.
-    pub distinct_keys: bool,
-    /// Send the clicks this far apart, without waiting for answers (a retry while the first
-    /// is still in flight).
-    pub stagger: Option<std::time::Duration>,
-    /// Send without an idempotency key.
-    pub no_key: bool,
-    /// Pause this long before the step.
-    pub wait: Option<std::time::Duration>,
-    pub fault: Option<StepFault>,
-    /// How the webhook this step's PG event sends is delivered.
-    pub webhook: Option<WebhookScript>,
-    /// Send with the idempotency key of this earlier step (1-based) — a reused key.
-    pub reuse_key: Option<usize>,
-    pub expect: Expect,
-}
-
-/// A parsed, validated scenario.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scenario {
-    pub name: String,
-    pub description: String,
-    pub tags: Vec<String>,
-    pub steps: Vec<Step>,
-    pub file: PathBuf,
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawScenario {
-    name: Spanned<String>,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    tags: Vec<String>,
-    steps: Spanned<Vec<Spanned<RawStep>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStep {
+pub(super) struct RawStep {
     op: Spanned<String>,
     amount: Option<Spanned<i64>>,
     clicks: Option<Spanned<i64>>,
@@ -204,38 +115,7 @@ impl RawFault {
     }
 }
 
-impl Scenario {
-    pub fn load(file: &Path) -> Result<Scenario, InputError> {
-        Scenario::parse(file, &input::read(file)?)
-    }
-
-    pub fn parse(file: &Path, text: &str) -> Result<Scenario, InputError> {
-        let raw: RawScenario = input::parse_toml(file, text)?;
-        let at = |offset: usize| Some(line_of(text, offset));
-        let name = raw.name.get_ref().trim().to_string();
-        if name.is_empty() || name.chars().any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
-            return Err(InputError::new(
-                file,
-                at(raw.name.span().start),
-                format!("name `{name}`: use letters, digits, `_` and `-` only (e.g. FULL_FLOW)"),
-            ));
-        }
-        if raw.steps.get_ref().is_empty() {
-            return Err(InputError::new(file, at(raw.steps.span().start), "a scenario needs at least one step"));
-        }
-        let mut steps = Vec::new();
-        for (i, spanned) in raw.steps.into_inner().into_iter().enumerate() {
-            let line = line_of(text, spanned.span().start);
-            let step = build_step(i + 1, line, spanned.into_inner(), text)
-                .map_err(|(line, message)| InputError::new(file, Some(line), format!("step {}: {message}", i + 1)))?;
-            steps.push(step);
-        }
-        validate_flow(&steps).map_err(|(line, message)| InputError::new(file, Some(line), message))?;
-        Ok(Scenario { name, description: raw.description, tags: raw.tags, steps, file: file.to_path_buf() })
-    }
-}
-
-fn build_step(index: usize, line: usize, raw: RawStep, text: &str) -> Result<Step, (usize, String)> {
+pub(super) fn build_step(index: usize, line: usize, raw: RawStep, text: &str) -> Result<Step, (usize, String)> {
     let at = |offset: usize| line_of(text, offset);
     let op_line = at(raw.op.span().start);
     let op = Op::parse(raw.op.get_ref()).ok_or_else(|| {
@@ -393,86 +273,4 @@ fn check_expect(op: Op, amount: Option<Krw>, clicks: u32, e: &Expect) -> Result<
         return Err("expect.pg_approvals exceeds the number of approve clicks".into());
     }
     Ok(())
-}
-
-/// Rules across steps: the first step creates the order, and every expected balance fits it.
-fn validate_flow(steps: &[Step]) -> Result<(), (usize, String)> {
-    let first = &steps[0];
-    if first.op != Op::CreateOrder {
-        return Err((first.line, "step 1 must be create_order: every other op acts on the order it creates".into()));
-    }
-    let order_amount = first.amount.unwrap_or(0);
-    for step in &steps[1..] {
-        if step.op == Op::CreateOrder && step.reuse_key.is_none() {
-            return Err((
-                step.line,
-                format!("step {}: only step 1 creates the order; a later create_order must set reuse_key (a replayed or reused key)", step.index),
-            ));
-        }
-        if let Some(b) = step.expect.balance {
-            if b > order_amount {
-                return Err((
-                    step.line,
-                    format!("step {}: expect.balance = {b} exceeds the order amount {order_amount}", step.index),
-                ));
-            }
-        }
-        if let (Op::PartialCancel, Some(a)) = (step.op, step.amount) {
-            if a > order_amount
-                && step.expect.outcome != Some(Outcome::Rejected)
-                && step.expect.outcome != Some(Outcome::Any)
-            {
-                return Err((
-                    step.line,
-                    format!("step {}: cancelling {a} of a {order_amount} order can only be rejected; say expect.outcome = \"rejected\"", step.index),
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> Result<Scenario, InputError> {
-        Scenario::parse(Path::new("s.toml"), text)
-    }
-
-    #[test]
-    fn errors_carry_the_line() {
-        let base = "name = \"X\"\n[[steps]]\nop = \"create_order\"\namount = 100\n";
-        assert!(parse(base).is_ok());
-        let e = parse(&format!("{base}[[steps]]\nop = \"refund\"\n")).unwrap_err();
-        assert_eq!((e.line, e.message.contains("unknown op `refund`")), (Some(6), true), "{e}");
-        let e = parse("name = \"X\"\n[[steps]]\nop = \"create_order\"\namount = -5\n").unwrap_err();
-        assert_eq!(e.line, Some(4), "{e}");
-        let e = parse(&format!("{base}colour = \"red\"\n")).unwrap_err();
-        assert_eq!(e.line, Some(5), "{e}");
-        let e = parse(&format!("{base}[[steps]]\nop = \"approve\"\nexpect = {{ balance = 500 }}\n")).unwrap_err();
-        assert!(e.message.contains("exceeds the order amount"), "{e}");
-        let e = parse("name = \"X\"\n[[steps]]\nop = \"approve\"\n").unwrap_err();
-        assert!(e.message.contains("step 1 must be create_order"), "{e}");
-        let e = parse("name = \"X\"\nsteps = [\n").unwrap_err();
-        assert!(e.line.is_some(), "{e}");
-    }
-
-    #[test]
-    fn faults_and_clicks() {
-        let s = parse(
-            "name = \"X\"\n[[steps]]\nop = \"create_order\"\namount = 100\nclicks = 3\ntogether = true\n\
-             [[steps]]\nop = \"approve\"\nfault = { slow = \"2s\", times = 2 }\n[[steps]]\nop = \"cancel\"\nfault = \"timeout\"\n",
-        )
-        .unwrap();
-        assert_eq!(s.steps[0].clicks, 3);
-        assert_eq!(
-            s.steps[1].fault,
-            Some(StepFault { fault: Fault::Slow(std::time::Duration::from_secs(2)), times: 2 })
-        );
-        assert_eq!(s.steps[2].fault.unwrap().fault, Fault::Timeout);
-        let held = parse("name = \"X\"\n[[steps]]\nop = \"create_order\"\namount = 100\n[[steps]]\nop = \"approve\"\nfault = { timeout = \"5s\" }\n").unwrap();
-        assert_eq!(held.steps[1].fault.unwrap().fault, Fault::TimeoutFor(std::time::Duration::from_secs(5)));
-        assert!(parse("name = \"X\"\n[[steps]]\nop = \"create_order\"\namount = 1\nclicks = 0\n").is_err());
-    }
 }
