@@ -2,7 +2,7 @@
 //! when one never happened), the customer's step in the PG's window, and waiting for the PG's
 //! webhooks before the final read.
 
-use super::{CellState, ExecContext};
+use super::context::{CellState, ExecContext};
 use crate::fakes::{FaultBook, Ledger, WebhookDesk};
 use crate::pg::{Krw, PgOp};
 use crate::record::{Cell, CellNote, CellNoteKind, CustomerStep, Event};

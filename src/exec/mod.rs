@@ -3,47 +3,22 @@
 //! call, and every call recorded as invoke + completion. Judges nothing; the checkers do.
 
 mod at_fakes;
+mod context;
 
 pub use at_fakes::{activity, pg_op};
+pub use context::ExecContext;
 
-use crate::fakes::FakeFleet;
 use crate::pg::Krw;
 use crate::record::{
-    self, AnswerFields, CallEvent, Cell, Event, Observation, Phase, Purpose, Recorder, RequestRecord, LEDGER_READ,
+    self, AnswerFields, CallEvent, Cell, Event, Observation, Phase, Purpose, RequestRecord, LEDGER_READ,
 };
 use crate::spec::{Op, Scenario, Step, Vars};
-use crate::target::{Prepared, Target, TargetAnswer, Transport};
-use std::collections::{BTreeSet, HashMap};
+use crate::target::{Prepared, TargetAnswer, Transport};
+use context::CellState;
 use std::time::Instant;
 
 /// How often the final read of an order is tried while its outcome is unknown.
 const FINAL_READ_ATTEMPTS: usize = 5;
-
-/// What one cell needs to run.
-pub struct ExecContext<'a> {
-    pub run_id: &'a str,
-    pub target: &'a Target,
-    /// The PG fakes, when the PGs are paydrill's (faults and ledger observations need them).
-    pub fleet: Option<&'a FakeFleet>,
-    pub recorder: &'a Recorder,
-    /// Carries single requests (under load: a goose user); clicks released together always
-    /// go through paydrill's own client, since one goose user sends one request at a time.
-    pub transport: Option<&'a dyn Transport>,
-}
-
-/// What a cell has learnt so far: the keys its steps used, its order and payment, and every
-/// order the platform acknowledged.
-#[derive(Default)]
-struct CellState {
-    keys: HashMap<usize, String>,
-    order_id: Option<String>,
-    /// The amount the order was created for.
-    order_amount: Option<Krw>,
-    payment_id: Option<String>,
-    /// The key the PG issued when paydrill authorised the payment as the customer.
-    pg_payment_key: Option<String>,
-    acked: BTreeSet<String>,
-}
 
 /// One request to send: which step, click and purpose, and what it is about.
 struct Click<'a> {

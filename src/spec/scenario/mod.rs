@@ -4,83 +4,14 @@
 
 mod step;
 
-use super::fault::Fault;
 use super::op::Op;
-use super::webhook::WebhookScript;
 use crate::input::{self, line_of, InputError};
-use crate::pg::Krw;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use step::{build_step, RawStep};
+
+pub use step::{Expect, Outcome, Step, StepFault};
 use toml::Spanned;
-
-/// What a step's answers must be: `ok` (accepted), `rejected` (refused), or `any`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Ok,
-    Rejected,
-    Any,
-}
-
-/// A step's expectations; each is checked only when given.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Expect {
-    pub status: Option<String>,
-    pub balance: Option<Krw>,
-    pub outcome: Option<Outcome>,
-    /// How many distinct order ids the step's answers may carry (clicks on create).
-    pub distinct_orders: Option<u32>,
-    /// How many approvals the PG ledger holds for this order after the step.
-    pub pg_approvals: Option<u32>,
-    /// How many cancels the PG ledger holds for this order after the step.
-    pub pg_cancels: Option<u32>,
-}
-
-impl Expect {
-    pub fn is_empty(&self) -> bool {
-        *self == Expect::default()
-    }
-}
-
-/// A fault scripted on this step's PG call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StepFault {
-    pub fault: Fault,
-    /// How many of the order's calls it hits (retries included).
-    pub times: u32,
-}
-
-/// One step of a scenario.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
-    /// 1-based position in the scenario.
-    pub index: usize,
-    /// Line of the step's `[[steps]]` table in its file.
-    pub line: usize,
-    pub op: Op,
-    pub amount: Option<Krw>,
-    /// Send the request this many times.
-    pub clicks: u32,
-    /// Release the clicks at one barrier, truly concurrently.
-    pub together: bool,
-    /// Give every click its own idempotency key (separate intents) instead of one.
-    pub distinct_keys: bool,
-    /// Send the clicks this far apart, without waiting for answers (a retry while the first
-    /// is still in flight).
-    pub stagger: Option<std::time::Duration>,
-    /// Send without an idempotency key.
-    pub no_key: bool,
-    /// Pause this long before the step.
-    pub wait: Option<std::time::Duration>,
-    pub fault: Option<StepFault>,
-    /// How the webhook this step's PG event sends is delivered.
-    pub webhook: Option<WebhookScript>,
-    /// Send with the idempotency key of this earlier step (1-based) — a reused key.
-    pub reuse_key: Option<usize>,
-    pub expect: Expect,
-}
 
 /// A parsed, validated scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,6 +105,7 @@ fn validate_flow(steps: &[Step]) -> Result<(), (usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::fault::Fault;
 
     fn parse(text: &str) -> Result<Scenario, InputError> {
         Scenario::parse(Path::new("s.toml"), text)

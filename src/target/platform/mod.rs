@@ -4,6 +4,10 @@
 //! answer means. Knows nothing of scenarios.
 
 mod poll;
+mod target;
+
+pub use target::PlatformTarget;
+use target::{transport_failure, Received};
 
 use super::answer::{Prepared, TargetAnswer, Transport};
 use super::last_byte::{can_release, release_together, RawRequest};
@@ -17,26 +21,6 @@ use std::time::{Duration, Instant};
 
 /// How long paydrill keeps sending a request the platform answers "in progress".
 const RETRY_DEADLINE: Duration = Duration::from_secs(5);
-
-/// A platform reached over HTTP through a profile.
-pub struct PlatformTarget {
-    base_url: String,
-    profile: Box<Profile>,
-    http: reqwest::Client,
-    timeout: Duration,
-    /// Orders paydrill mints when the platform has no create route.
-    minted: MintedOrders,
-}
-
-/// One HTTP answer as received.
-struct Received {
-    status: u16,
-    body: String,
-    replayed: bool,
-    location: Option<String>,
-    /// When the server says the request arrived (the profile's `arrival_header`).
-    arrived_ns: Option<u64>,
-}
 
 impl PlatformTarget {
     pub fn new(base_url: &str, profile: Profile, timeout: Duration, run_id: &str) -> PlatformTarget {
@@ -356,21 +340,6 @@ impl PlatformTarget {
 
 fn header_value(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
-}
-
-/// No answer at all: the outcome is unknown.
-fn transport_failure(request: RequestRecord, e: String) -> (Means, TargetAnswer) {
-    let answer = TargetAnswer {
-        request,
-        response: None,
-        seen: AnswerFields::default(),
-        phase: Phase::Info,
-        error: Some(e),
-        raw: Vec::new(),
-        released_ns: None,
-        arrived_ns: None,
-    };
-    (Means::Unknown, answer)
 }
 
 /// An answer kept as evidence behind another.

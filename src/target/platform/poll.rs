@@ -2,7 +2,7 @@
 //! or the body) is polled with backoff until the profile's `done` or `failed` value, or its
 //! deadline, when the outcome counts as unknown.
 
-use super::{transport_failure, PlatformTarget, Received};
+use super::target::{transport_failure, PlatformTarget, Received};
 use crate::pg::RawExchange;
 use crate::record::{cap, Phase, RequestRecord};
 use crate::spec::{Means, Op, OpForm};
