@@ -5,7 +5,7 @@
 use super::extract::{check_pointer, Extract, RawExtract};
 use super::vars::{is_env_name, vars_in, VARS};
 use crate::input::InputError;
-use crate::spec::Op;
+use crate::spec::op::Op;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::Path;

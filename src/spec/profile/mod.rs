@@ -19,7 +19,7 @@ pub use vars::{Vars, VARS};
 
 use crate::input::{self, line_of, InputError};
 use crate::pg::PgName;
-use crate::spec::{Op, STATES};
+use crate::spec::op::{Op, STATES};
 use extract::{locate, RawExtract};
 use form::{FormPlace, RawForm};
 use rules::RawRule;

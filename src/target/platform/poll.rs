@@ -7,7 +7,7 @@ use crate::pg::RawExchange;
 use crate::record::{cap, Phase, RequestRecord};
 use crate::spec::{Means, Op, OpForm};
 use crate::target::answer::TargetAnswer;
-use crate::target::Transport;
+use crate::target::answer::Transport;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
