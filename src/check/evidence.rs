@@ -4,7 +4,7 @@
 
 use super::verdict::Violation;
 use crate::pg::{LedgerPayment, PgName, WebhookDelivery};
-use crate::record::{Call, Cell, History, Mode, Phase};
+use crate::record::{Call, Cell, CellNoteKind, History, Mode, Phase};
 use crate::settle::{self, Acknowledged};
 use crate::spec::Op;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -30,6 +30,10 @@ pub struct Evidence<'a> {
     pub acks: BTreeMap<String, Acknowledged>,
     /// Every webhook delivery attempt the fakes logged (only finished cells' when interrupted).
     pub webhooks: Vec<WebhookDelivery>,
+    /// Cells that ran without what they exist to test (a scripted fault that never reached the PG).
+    pub not_exercised: BTreeSet<Cell>,
+    /// Cells one of whose PG calls met a fault drawn at random (so their course is the dice's).
+    pub drawn_fault_cells: BTreeSet<Cell>,
 }
 
 impl<'a> Evidence<'a> {
@@ -62,8 +66,15 @@ impl<'a> Evidence<'a> {
             .filter(|w| !partial || owners.keys().any(|o| crate::pg::belongs_to(&w.merchant_order_id, o)))
             .cloned()
             .collect();
+        let drawn_fault_cells = drawn_fault_cells(history, &owners, &ledgers);
         Evidence {
             webhooks,
+            drawn_fault_cells,
+            not_exercised: history
+                .notes()
+                .filter(|n| n.kind == CellNoteKind::NotExercised)
+                .map(|n| n.cell.clone())
+                .collect(),
             acks: settle::acknowledged(calls.iter().copied()),
             calls,
             ledgers,
@@ -108,4 +119,32 @@ impl<'a> Evidence<'a> {
             evidence: order.and_then(|o| self.calls_by_order.get(o).cloned()).unwrap_or_default(),
         }
     }
+}
+
+/// The cells whose PG calls met a fault drawn at random: found by the merchant order id the
+/// call named (the platform order id, or it with a retry suffix), or by the PG payment id.
+fn drawn_fault_cells(
+    history: &History,
+    owners: &BTreeMap<String, Cell>,
+    ledgers: &BTreeMap<PgName, Vec<LedgerPayment>>,
+) -> BTreeSet<Cell> {
+    let merchant_of: HashMap<&str, &str> =
+        ledgers.values().flatten().map(|p| (p.pg_payment_id.as_str(), p.merchant_order_id.as_str())).collect();
+    let owner_of = |merchant: &str| -> Option<Cell> {
+        // The order id itself, or a prefix of it ending before a `-` (a retry suffix).
+        std::iter::once(merchant.len())
+            .chain(merchant.rmatch_indices('-').map(|(i, _)| i))
+            .find_map(|end| owners.get(&merchant[..end]))
+            .cloned()
+    };
+    history
+        .drawn_faults()
+        .filter_map(|f| {
+            let merchant = f
+                .merchant_order_id
+                .as_deref()
+                .or_else(|| f.pg_payment_id.as_deref().and_then(|id| merchant_of.get(id).copied()))?;
+            owner_of(merchant)
+        })
+        .collect()
 }

@@ -225,6 +225,9 @@ async fn record_pg_side(target: &RunningTarget, recorder: &Recorder) {
         for delivery in endpoint.fake.webhooks().deliveries() {
             recorder.record(Event::Webhook(delivery));
         }
+        for drawn in endpoint.fake.faults().drawn(endpoint.pg()) {
+            recorder.record(Event::FaultDrawn(drawn));
+        }
         for r in endpoint.journal().await.unwrap_or_default() {
             let body = redact(&String::from_utf8_lossy(&r.body), &endpoint.credentials().secret);
             recorder.record(Event::PgRequest(PgRequest {

@@ -98,8 +98,8 @@ impl ExecContext<'_> {
             if faults.unspent(ticket) == times {
                 faults.cancel(ticket);
                 why.push(format!(
-                    "the {} fault scripted on step {} never reached {}'s {} call: the platform's call named none of \
-                     the order's ids paydrill knows",
+                    "the {} fault scripted on step {} never reached {}'s {} call: no such call came, or it named \
+                     none of the order's ids paydrill knows",
                     step.fault.map_or("", |f| f.fault.name()),
                     step.index,
                     cell.pg,

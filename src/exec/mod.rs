@@ -17,7 +17,7 @@ use crate::target::{Prepared, TargetAnswer, Transport};
 use context::CellState;
 use std::time::Instant;
 
-/// How often the final read of an order is tried while its outcome is unknown.
+/// How often the final read of an order is tried until it is answered.
 const FINAL_READ_ATTEMPTS: usize = 5;
 
 /// One request to send: which step, click and purpose, and what it is about.
@@ -214,7 +214,10 @@ impl ExecContext<'_> {
         }
         for attempt in 0..FINAL_READ_ATTEMPTS {
             let answer = self.send(cell, &read, self.transport).await;
-            if answer.phase != Phase::Info || attempt + 1 == FINAL_READ_ATTEMPTS {
+            // A read is safe to send again: until it is answered with the order's state (an
+            // unknown outcome, a server error, a PG's system error in a 200 body, no answer at
+            // all), it is asked again.
+            if answer.phase == Phase::Ok || attempt + 1 == FINAL_READ_ATTEMPTS {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;

@@ -3,7 +3,7 @@
 //! step's `fault`), or drawn at the mock's rates for load (`error_rate`, `timeout_rate`, latency).
 
 use crate::locks::lock;
-use crate::pg::{belongs_to, PgOp};
+use crate::pg::{belongs_to, DrawnFault, PgName, PgOp};
 use crate::spec::{Fault, FaultRates};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -46,7 +46,20 @@ pub struct FaultBook {
     next_ticket: AtomicU64,
     rates: Mutex<FaultRates>,
     rng: Mutex<fastrand::Rng>,
+    /// The faults drawn at the rates, with what their calls named (the first [`DRAWN_KEPT`]).
+    drawn: Mutex<Vec<Drawn>>,
 }
+
+/// One fault drawn at the rates, and what its call named.
+#[derive(Debug)]
+struct Drawn {
+    merchant_order_id: Option<String>,
+    pg_payment_id: Option<String>,
+    fault: Fault,
+}
+
+/// How many drawn faults a fake remembers (a long load run draws far more than a check needs).
+const DRAWN_KEPT: usize = 100_000;
 
 impl FaultBook {
     pub fn new(rates: FaultRates, seed: u64) -> Self {
@@ -55,6 +68,7 @@ impl FaultBook {
             next_ticket: AtomicU64::new(1),
             rates: Mutex::new(rates),
             rng: Mutex::new(fastrand::Rng::with_seed(seed)),
+            drawn: Mutex::new(Vec::new()),
         }
     }
 
@@ -103,13 +117,35 @@ impl FaultBook {
             return None;
         }
         let draw = lock(&self.rng).f64();
-        if draw < rates.timeout_rate {
-            Some(Fault::Timeout)
+        let fault = if draw < rates.timeout_rate {
+            Fault::Timeout
         } else if draw < rates.timeout_rate + rates.error_rate {
-            Some(Fault::Error)
+            Fault::Error
         } else {
-            None
+            return None;
+        };
+        let mut drawn = lock(&self.drawn);
+        if drawn.len() < DRAWN_KEPT {
+            drawn.push(Drawn {
+                merchant_order_id: call.merchant_order_id.map(str::to_string),
+                pg_payment_id: call.pg_payment_id.map(str::to_string),
+                fault,
+            });
         }
+        Some(fault)
+    }
+
+    /// The faults drawn at the rates so far, as `pg`'s log of them.
+    pub fn drawn(&self, pg: PgName) -> Vec<DrawnFault> {
+        lock(&self.drawn)
+            .iter()
+            .map(|d| DrawnFault {
+                pg,
+                merchant_order_id: d.merchant_order_id.clone(),
+                pg_payment_id: d.pg_payment_id.clone(),
+                fault: d.fault.name().to_string(),
+            })
+            .collect()
     }
 
     /// Base latency for an answer, drawn from the configured range.

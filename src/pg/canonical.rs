@@ -320,3 +320,16 @@ pub struct WebhookDelivery {
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }
+
+/// A fault a PG fake drew at its random rates, and what the call it hit named: the cells it
+/// touched are told apart from the ones that ran as scripted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawnFault {
+    pub pg: PgName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_order_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pg_payment_id: Option<String>,
+    /// `timeout` or `error`.
+    pub fault: String,
+}

@@ -4,7 +4,9 @@
 //! the merchant's check of it (`GET /payments/{imp_uid}`, paid for the order's amount); cancel
 //! `POST /payments/cancel {imp_uid, amount?, checksum?, reason}`; read `GET /payments/{imp_uid}`.
 
-use super::canonical::{ApproveRequest, CancelRequest, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection};
+use super::canonical::{
+    ApproveRequest, CancelRequest, ErrorCategory, PaymentRef, PgCancel, PgError, PgPayment, PgStatus, Rejection,
+};
 use super::codec::WireCodec;
 use super::credentials::Credentials;
 use super::http::{HttpCall, HttpReply};
@@ -108,7 +110,13 @@ impl WireCodec for IamportCodec {
     }
 
     fn read_approve(&self, reply: &HttpReply) -> Result<Option<PgPayment>, PgError> {
-        let paid = payment(&ok_response(reply)?)?;
+        // The payment stands whatever this read meets: a PG fault leaves its state unknown to the
+        // merchant, never failed.
+        let response = ok_response(reply).map_err(|e| match e.category {
+            ErrorCategory::System => PgError { category: ErrorCategory::Unexpected, ..e },
+            _ => e,
+        })?;
+        let paid = payment(&response)?;
         match paid.status {
             PgStatus::Paid => Ok(Some(paid)),
             // Approved before and cancelled since: not a payment to take again.

@@ -28,8 +28,8 @@ pub mod portone;
 pub mod toss;
 
 pub use canonical::{
-    belongs_to, ApproveRequest, CancelRequest, ErrorCategory, Krw, LedgerCancel, LedgerPayment, PaymentRef, PgCancel,
-    PgError, PgOp, PgPayment, PgStatus, Rejection, WebhookDelivery,
+    belongs_to, ApproveRequest, CancelRequest, DrawnFault, ErrorCategory, Krw, LedgerCancel, LedgerPayment, PaymentRef,
+    PgCancel, PgError, PgOp, PgPayment, PgStatus, Rejection, WebhookDelivery,
 };
 pub use client::{error_chain, PgCall, PgClient};
 pub use codec::WireCodec;

@@ -1,7 +1,7 @@
 //! The schema of `history.jsonl`: one [`Event`] per line — the run's header, every call's
 //! invoke and completion, ledger observations, the PGs' ledgers and requests, and the end.
 
-use crate::pg::{Krw, LedgerPayment, PgName, RawExchange, WebhookDelivery};
+use crate::pg::{DrawnFault, Krw, LedgerPayment, PgName, RawExchange, WebhookDelivery};
 use crate::spec::Op;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -28,7 +28,7 @@ impl fmt::Display for Cell {
 }
 
 /// How a call ended, in the Jepsen sense.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     Invoke,
@@ -252,6 +252,8 @@ pub enum Event {
     PgRequest(PgRequest),
     /// A PG webhook delivery attempt, as the fake logged it.
     Webhook(WebhookDelivery),
+    /// A fault a PG fake drew at its random rates, and what its call named.
+    FaultDrawn(DrawnFault),
     /// A cell ran to its end (an interrupted run checks only these).
     CellEnd(Cell),
     End(RunEnd),

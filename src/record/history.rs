@@ -6,7 +6,7 @@ use super::event::{
     ResponseRecord, RunInfo,
 };
 use crate::input::InputError;
-use crate::pg::{Krw, LedgerPayment, PgName, RawExchange, WebhookDelivery};
+use crate::pg::{DrawnFault, Krw, LedgerPayment, PgName, RawExchange, WebhookDelivery};
 use crate::spec::Op;
 use std::io::BufRead;
 use std::path::Path;
@@ -182,6 +182,14 @@ impl History {
     pub fn webhooks(&self) -> impl Iterator<Item = &WebhookDelivery> {
         self.events.iter().filter_map(|e| match e {
             Event::Webhook(w) => Some(w),
+            _ => None,
+        })
+    }
+
+    /// Every fault the fakes drew at their random rates.
+    pub fn drawn_faults(&self) -> impl Iterator<Item = &DrawnFault> {
+        self.events.iter().filter_map(|e| match e {
+            Event::FaultDrawn(f) => Some(f),
             _ => None,
         })
     }

@@ -19,6 +19,8 @@ use std::sync::Mutex;
 struct MerchantOrder {
     amount: Krw,
     pg_payment_id: Option<String>,
+    /// The balance the last definite answer showed.
+    balance: Option<Krw>,
 }
 
 /// Every PG's client, and the merchant-side memory of orders and keys.
@@ -34,6 +36,8 @@ struct DirectState {
     orders: HashMap<String, MerchantOrder>,
     /// `op:key` → the definite answer a cancel got, replayed for the same key.
     answers: HashMap<String, TargetAnswer>,
+    /// `op:key` → the balance before a cancel whose outcome is unknown (no answer, a timeout).
+    uncertain: HashMap<String, Krw>,
 }
 
 impl DirectTarget {
@@ -67,8 +71,19 @@ impl DirectTarget {
 
     /// Sends `op` to `pg`. A cancel sent again with a key whose answer was definite gets that
     /// answer back, as a merchant's own idempotency table would give it (most PGs keep none for
-    /// cancels).
+    /// cancels); one whose outcome was unknown is first looked up at the PG, so a cancel that
+    /// went through is not sent twice.
     pub async fn call(&self, pg: PgName, op: Op, vars: &Vars<'_>) -> TargetAnswer {
+        let answer = self.call_once(pg, op, vars).await;
+        if let (Phase::Ok, Some(order), Some(balance)) = (answer.phase, vars.order_id, answer.seen.balance) {
+            if let Some(o) = self.lock().orders.get_mut(order) {
+                o.balance = Some(balance);
+            }
+        }
+        answer
+    }
+
+    async fn call_once(&self, pg: PgName, op: Op, vars: &Vars<'_>) -> TargetAnswer {
         let request = self.describe(pg, op, vars);
         if op == Op::CreateOrder {
             return self.create_order(request, vars);
@@ -86,9 +101,28 @@ impl DirectTarget {
             replay.raw.clear();
             return replay;
         }
+        let uncertain = self.lock().uncertain.get(&key).copied();
+        if let Some(before) = uncertain {
+            let after = match (op, vars.amount) {
+                (Op::PartialCancel, Some(amount)) => before - amount,
+                _ => 0,
+            };
+            let read = self.call_pg(pg, Op::Inquire, vars, request.clone()).await;
+            if read.phase == Phase::Ok && read.seen.balance == Some(after) {
+                let mut state = self.lock();
+                state.uncertain.remove(&key);
+                state.answers.insert(key, read.clone());
+                return read;
+            }
+        }
+        let before = vars.order_id.and_then(|o| self.lock().orders.get(o).and_then(|o| o.balance));
         let answer = self.call_pg(pg, op, vars, request).await;
+        let mut state = self.lock();
         if answer.phase != Phase::Info {
-            self.lock().answers.insert(key, answer.clone());
+            state.uncertain.remove(&key);
+            state.answers.insert(key, answer.clone());
+        } else if let (Some(before), None) = (before, uncertain) {
+            state.uncertain.insert(key, before);
         }
         answer
     }
@@ -260,7 +294,9 @@ impl DirectTarget {
     fn create_order(&self, request: RequestRecord, vars: &Vars<'_>) -> TargetAnswer {
         let (answer, new) = self.minted.mint(request, vars);
         if let Some(new) = new {
-            self.lock().orders.insert(new.order_id, MerchantOrder { amount: new.amount, pg_payment_id: None });
+            self.lock()
+                .orders
+                .insert(new.order_id, MerchantOrder { amount: new.amount, pg_payment_id: None, balance: None });
         }
         answer
     }

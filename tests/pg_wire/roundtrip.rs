@@ -96,7 +96,12 @@ async fn faults(pg: PgName, kind: ServerKind) {
         let key = customer_key(client.base_url(), order, 1_000).await;
         // PortOne V1 has no server approve: the merchant's check of the payment is a read, and
         // the customer's payment stands whatever happens to it.
-        let (op, applied) = if pg == PgName::Iamport { (PgOp::Inquire, true) } else { (PgOp::Approve, applied) };
+        // A PG error on that read leaves the payment's state unknown to the merchant, not failed.
+        let (op, applied, category) = match (pg, category) {
+            (PgName::Iamport, ErrorCategory::System) => (PgOp::Inquire, true, ErrorCategory::Unexpected),
+            (PgName::Iamport, category) => (PgOp::Inquire, true, category),
+            _ => (PgOp::Approve, applied, category),
+        };
         fake.faults().script(&[order], Some(op), fault, 1);
         let err = client.approve(&approve_req(order, 1_000, &key)).await.result.expect_err("faulted call fails");
         assert_eq!(err.category, category, "{pg} {fault:?}: {err}");
