@@ -41,6 +41,14 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// Reads a file, or says which file could not be read.
+/// The line of the first `key = ...` in a TOML text (any table), for messages about a value
+/// serde read without a position.
+pub fn key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')))
+        .map(|i| i + 1)
+}
+
 pub fn read(file: &Path) -> Result<String, InputError> {
     std::fs::read_to_string(file).map_err(|e| InputError::new(file, None, format!("cannot read: {e}")))
 }

@@ -19,8 +19,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if !seconds.is_finite() || seconds < 0.0 {
         return Err(format!("`{text}` is not a duration"));
     }
+    if seconds > LONGEST.as_secs_f64() {
+        return Err(format!("`{text}` is longer than paydrill takes (at most 7 days, 168h)"));
+    }
     Ok(Duration::from_secs_f64(seconds))
 }
+
+/// The longest duration any file or flag may give: long enough for any soak, short enough
+/// that every deadline paydrill adds it to stays far from overflowing.
+pub const LONGEST: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// A share between 0 and 1; `5%` is accepted too.
 pub fn parse_share(text: &str) -> Result<f64, String> {
@@ -60,6 +67,9 @@ impl Rate {
     }
 }
 
+/// The highest arrival rate paydrill schedules: ten million orders a minute.
+const MOST_PER_MINUTE: f64 = 10_000_000.0;
+
 /// Parses `15000/min`, `250/s`, `900/h`; a bare number is per minute.
 pub fn parse_rate(text: &str) -> Result<Rate, String> {
     let (number, unit) = text.trim().split_once('/').unwrap_or((text.trim(), "min"));
@@ -72,6 +82,9 @@ pub fn parse_rate(text: &str) -> Result<Rate, String> {
     };
     if !(per_minute.is_finite() && per_minute > 0.0) {
         return Err(format!("`{text}`: a rate must be positive"));
+    }
+    if !(1.0 / 60.0..=MOST_PER_MINUTE).contains(&per_minute) {
+        return Err(format!("`{text}`: a rate must be from 1/h to {MOST_PER_MINUTE}/min"));
     }
     Ok(Rate { per_minute })
 }
@@ -87,8 +100,14 @@ mod tests {
         assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
         assert!(parse_duration("fast").is_err());
         assert!(parse_duration("2 weeks").is_err());
+        // Too long for a Duration (a panic before) or for any deadline: refused in words.
+        for huge in ["100000000000000000000000000000s", "99999999999999999999999h", "169h"] {
+            assert!(parse_duration(huge).is_err_and(|m| m.contains("at most 7 days")), "{huge}");
+        }
+        assert_eq!(parse_duration("168h"), Ok(Duration::from_secs(7 * 24 * 3600)));
         assert_eq!(parse_rate("15000/min").unwrap().per_minute, 15000.0);
         assert_eq!(parse_rate("250/s").unwrap().per_minute, 15000.0);
         assert!(parse_rate("-5/s").is_err());
+        assert!(parse_rate("1e300/s").is_err() && parse_rate("0.000001/h").is_err());
     }
 }

@@ -22,23 +22,42 @@ impl Invariant for NoLostAck {
 
     fn check(&self, e: &Evidence) -> Checked {
         let mut checked = Checked::default();
+        let mut unreadable = 0;
         for order in e.owners.keys() {
-            let last = e
+            let finals: Vec<&Call> = e
                 .calls
                 .iter()
-                .rev()
-                .find(|c| c.purpose == Purpose::Final && c.order_id.as_deref() == Some(order.as_str()));
-            let Some(last) = last else { continue };
+                .copied()
+                .filter(|c| c.purpose == Purpose::Final && c.order_id.as_deref() == Some(order.as_str()))
+                .collect();
+            let Some(last) = finals.last().copied() else { continue };
             if last.from_pg_ledger() {
                 checked.unobserved += 1;
                 checked.unobserved_why =
                     Some("the platform has no read: the order's state came from the PG ledger".into());
                 continue;
             }
+            // Readable: the platform answered some final read with its view of the order (an
+            // answer that names another order is not this one).
+            let read = |c: &&Call| c.answered() && c.seen.order_id.as_deref().is_none_or(|o| o == order);
+            if finals.iter().any(read) {
+                checked.facts += 1;
+                continue;
+            }
+            // No final read reached the platform at all (connection refused, reset): the order
+            // is unreadable, not lost — paydrill cannot tell which.
+            if finals.iter().all(|c| c.response.is_none()) {
+                unreadable += 1;
+                checked.unobserved += 1;
+                checked.unobserved_why = Some(format!(
+                    "{unreadable} unreadable at the end: no final read reached the platform ({}), so whether \
+                     they were kept cannot be told",
+                    answer_text(last)
+                ));
+                continue;
+            }
             checked.facts += 1;
-            // Readable: the platform answered with its view of the order (an answer that names another
-            // order is not this one).
-            if !(last.answered() && last.seen.order_id.as_deref().is_none_or(|o| o == order)) {
+            {
                 let mut v = e.violation(
                     ABOUT.id,
                     Some(order),
@@ -92,6 +111,23 @@ mod tests {
     fn an_acknowledged_order_that_reads_404_is_lost() {
         let r = created_then_read(404, None).result("no-lost-ack");
         assert_eq!((r.state, r.checked, r.violations), (State::Violated, 1, 1));
+    }
+
+    #[test]
+    fn an_order_no_final_read_could_reach_is_unreadable_not_lost() {
+        let mut h = created_then_read(0, None);
+        let r = h.result("no-lost-ack");
+        assert_eq!((r.violations, r.not_observable), (0, 1));
+        assert!(matches!(r.state, State::NotObservable(ref why) if why.contains("unreadable")), "{:?}", r.state);
+        // One later read that reached the platform and found nothing: lost after all.
+        h.add(Spec {
+            purpose: Purpose::Final,
+            about: Some("o1"),
+            status_code: 404,
+            phase: Phase::Fail,
+            ..Spec::ok(&cell("FULL_FLOW"), 0, Op::Inquire)
+        });
+        assert_eq!(h.result("no-lost-ack").violations, 1);
     }
 
     #[test]

@@ -102,14 +102,15 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
     };
     let target = setup::start_target(&target_setup, mocks, &run_id).await?;
     let run_dir = opts.out.join(&run_id);
-    std::fs::create_dir_all(&run_dir)
+    let started_at = record::now();
+    report::create_run_dir(&run_dir, &started_at)
         .map_err(|e| Fatal::bad_input(format!("cannot create the report folder {} (--out): {e}", run_dir.display())))?;
     let history_tmp = run_dir.join(".history.jsonl.tmp");
     let recorder = Recorder::new(Some(&history_tmp), true)
         .map_err(|e| Fatal::bad_input(format!("cannot write {}: {e}", history_tmp.display())))?;
     recorder.record(Event::Run(RunInfo {
         run_id: run_id.clone(),
-        started_at: record::now(),
+        started_at,
         mode: opts.target.mode(),
         target: target.description.clone(),
         profile: target.profile.clone(),
@@ -254,8 +255,8 @@ pub fn finish_reports(
     let report = RunReport { history, calls: &calls, verdict: &verdict, rows: &rows, seconds };
     let summary = report::run::write_all(run_dir, &report)
         .map_err(|e| Fatal::bad_input(format!("cannot write the reports in {}: {e}", run_dir.display())))?;
-    if let Err(e) = report::link_latest(reports_root, run_dir) {
-        tracing::warn!("could not point {}/latest at this run: {e}", reports_root.display());
+    if let Err(e) = report::complete_run_dir(reports_root, run_dir) {
+        tracing::warn!("could not mark {} complete and point latest at it: {e}", run_dir.display());
     }
     Ok((verdict, summary))
 }

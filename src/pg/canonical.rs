@@ -10,6 +10,10 @@ use time::OffsetDateTime;
 /// Money: integer Korean won. Never floating point.
 pub type Krw = i64;
 
+/// The largest amount one order may carry: 10,000,000,000 won (100억 원). Sums of up to 900
+/// million such orders fit in [`Krw`], so no money sum paydrill makes can wrap.
+pub const MAX_ORDER_AMOUNT: Krw = 10_000_000_000;
+
 /// Canonical payment status as a PG sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

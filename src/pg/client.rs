@@ -5,9 +5,10 @@ use super::canonical::{
     ApproveRequest, CancelRequest, ErrorCategory, Krw, PaymentRef, PgCancel, PgError, PgPayment, Rejection,
 };
 use super::codec::WireCodec;
-use super::credentials::{redact, Credentials};
+use super::credentials::Credentials;
 use super::http::{HttpBody, HttpCall, HttpReply, RawExchange};
 use super::name::PgName;
+use super::redact::redact;
 use std::time::{Duration, Instant};
 
 /// The answer to one PG operation, with every HTTP exchange it took (secrets redacted).

@@ -1,5 +1,5 @@
-//! The keys a merchant holds for a PG, and the one rule for writing anything down that might
-//! carry them: the secret is replaced by `***`.
+//! The keys a merchant holds for a PG. What is masked when anything that might carry them is
+//! written down is [`super::redact`]'s business.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,13 +13,4 @@ pub struct Credentials {
     pub merchant_id: String,
     /// The secret key (Toss `test_sk...`, KakaoPay `SECRET_KEY`, NicePay secret, hash key...).
     pub secret: String,
-}
-
-/// `text` with every occurrence of a PG secret replaced by `***`, for anything written down.
-pub fn redact(text: &str, secret: &str) -> String {
-    if secret.is_empty() {
-        text.to_string()
-    } else {
-        text.replace(secret, "***")
-    }
 }

@@ -10,6 +10,7 @@ mod credentials;
 mod http;
 pub mod json;
 mod name;
+mod redact;
 mod webhook;
 mod xml;
 
@@ -29,14 +30,15 @@ pub mod toss;
 
 pub use canonical::{
     belongs_to, ApproveRequest, CancelRequest, DrawnFault, ErrorCategory, Krw, LedgerCancel, LedgerPayment, PaymentRef,
-    PgCancel, PgError, PgOp, PgPayment, PgStatus, Rejection, WebhookDelivery,
+    PgCancel, PgError, PgOp, PgPayment, PgStatus, Rejection, WebhookDelivery, MAX_ORDER_AMOUNT,
 };
 pub use client::{error_chain, PgCall, PgClient};
 pub use codec::WireCodec;
-pub use credentials::{redact, Credentials};
+pub use credentials::Credentials;
 pub use http::{HttpBody, HttpCall, HttpReply, RawExchange};
 pub(crate) use name::pg_table;
 pub use name::{PgName, UnknownPg};
+pub use redact::{redact, redact_by_shape, secret_shaped, MASK};
 pub use webhook::{header, sha256_hex, WebhookNotice, WebhookRefusal};
 
 macro_rules! codec_table {

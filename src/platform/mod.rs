@@ -7,6 +7,7 @@ mod breaker;
 mod defect;
 
 mod payments;
+mod scratch;
 mod store;
 
 pub use defect::Defect;
@@ -84,8 +85,7 @@ impl Platform {
         let (db_path, db_dir) = match &config.db_path {
             Some(path) => (path.clone(), None),
             None => {
-                let dir =
-                    tempfile::Builder::new().prefix("paydrill-platform-").tempdir().map_err(PlatformError::TempDir)?;
+                let dir = scratch::create().map_err(PlatformError::TempDir)?;
                 (dir.path().join("platform.db"), Some(dir))
             }
         };

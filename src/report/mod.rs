@@ -18,8 +18,33 @@ pub fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<
     Ok(path)
 }
 
+/// The marker a run folder holds until every report in it is written. A folder that still has
+/// it was cut off (a kill, a crash): its files are not to be trusted, and `latest` never points
+/// at it.
+pub const INCOMPLETE: &str = "INCOMPLETE";
+
+/// Creates a run's folder, marked [`INCOMPLETE`] until [`complete_run_dir`].
+pub fn create_run_dir(run_dir: &Path, started_at: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(run_dir)?;
+    let why = format!(
+        "paydrill (pid {}) started this run at {started_at} and had not finished writing its reports.\n\
+         If no paydrill is running it now, it was stopped before the end: do not trust the files here.\n",
+        std::process::id()
+    );
+    std::fs::write(run_dir.join(INCOMPLETE), why)
+}
+
+/// Marks a run's folder whole (removes [`INCOMPLETE`]) and points `reports/latest` at it.
+pub fn complete_run_dir(reports: &Path, run_dir: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(run_dir.join(INCOMPLETE)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    link_latest(reports, run_dir)
+}
+
 /// Points `reports/latest` at `run_dir` (a symlink, replaced atomically).
-pub fn link_latest(reports: &Path, run_dir: &Path) -> std::io::Result<()> {
+fn link_latest(reports: &Path, run_dir: &Path) -> std::io::Result<()> {
     let latest = reports.join("latest");
     let target = run_dir.file_name().map(PathBuf::from).unwrap_or_else(|| run_dir.to_path_buf());
     let tmp = reports.join(".latest.tmp");

@@ -46,18 +46,26 @@ pg_table!(embedded_mocks);
 impl MockConfig {
     pub fn parse(file: &Path, text: &str) -> Result<MockConfig, InputError> {
         let config: MockConfig = input::parse_toml(file, text)?;
+        let line = |key: &str| input::key_line(text, key);
+        if config.port == 0 {
+            return Err(InputError::new(
+                file,
+                line("port"),
+                "port = 0: the fixed port an outside platform is pointed at must be 1 to 65535",
+            ));
+        }
         let rates = &config.faults;
         for (name, rate) in [("error_rate", rates.error_rate), ("timeout_rate", rates.timeout_rate)] {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(InputError::new(
                     file,
-                    None,
+                    line(name),
                     format!("faults.{name} = {rate}: must be between 0.0 and 1.0"),
                 ));
             }
         }
         if config.credentials.secret.is_empty() {
-            return Err(InputError::new(file, None, "credentials.secret must not be empty"));
+            return Err(InputError::new(file, line("secret"), "credentials.secret must not be empty"));
         }
         Ok(config)
     }

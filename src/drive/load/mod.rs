@@ -67,6 +67,25 @@ pub enum LoadEvent {
     StepDone { figures: Box<StepFigures> },
 }
 
+impl LoadOptions {
+    /// A run that would schedule no order cannot pass: it is refused before anything starts.
+    fn schedules_orders(&self) -> Result<(), Fatal> {
+        let share = self.shard.map_or(1.0, |(_, n)| 1.0 / n as f64);
+        let (flag, window) =
+            if self.find_capacity { ("--step-duration", self.step_duration) } else { ("--duration", self.duration) };
+        let orders = self.rate.per_minute * share / 60.0 * window.as_secs_f64();
+        if orders < 1.0 {
+            return Err(Fatal::bad_input(format!(
+                "{flag} {window:?} at --rate {}/min{} schedules no order ({orders:.2} expected): make it longer or \
+                 the rate higher",
+                self.rate.per_minute,
+                self.shard.map_or(String::new(), |(i, n)| format!(" (shard {i}/{n})")),
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// What a load run produced.
 pub struct LoadOutcome {
     pub steps: Vec<StepFigures>,
@@ -79,6 +98,7 @@ pub struct LoadOutcome {
 
 /// Runs the load (or the capacity search) and writes every report.
 pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> Result<LoadOutcome, Fatal> {
+    opts.schedules_orders()?;
     let all = spec::resolve_scenarios(opts.scenarios_dir.as_deref())?;
     let names: Vec<String> = opts.mix.iter().map(|(name, _)| name.clone()).collect();
     let chosen = setup::select_scenarios(all, &names, "--mix")?;
@@ -100,12 +120,13 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
     };
     let target = setup::start_target(&target_setup, mocks, &run_id).await?;
     let run_dir = opts.out.join(&run_id);
-    std::fs::create_dir_all(&run_dir)
+    let started_at = record::now();
+    report::create_run_dir(&run_dir, &started_at)
         .map_err(|e| Fatal::bad_input(format!("cannot create the report folder {} (--out): {e}", run_dir.display())))?;
     let mut files = StreamedFiles::create(&run_dir).map_err(Fatal::bad_input)?;
     let info = RunInfo {
         run_id: run_id.clone(),
-        started_at: record::now(),
+        started_at,
         mode: Mode::Load,
         target: target.description.clone(),
         profile: target.profile.clone(),
@@ -201,7 +222,9 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
         report::write_atomic(&run_dir, "load.json", json.as_bytes())
             .map_err(|e| Fatal::bad_input(format!("cannot write load.json: {e}")))?;
     }
-    let _ = report::link_latest(&opts.out, &run_dir);
+    if let Err(e) = report::complete_run_dir(&opts.out, &run_dir) {
+        tracing::warn!("could not mark {} complete and point latest at it: {e}", run_dir.display());
+    }
     let exit = if report.passed() { Exit::Held } else { Exit::Failed };
     Ok(LoadOutcome { steps, best_rate, summary, run_dir, exit })
 }

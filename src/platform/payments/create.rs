@@ -2,7 +2,7 @@
 //! column, so a duplicate is refused by the database and answered with the first order.
 
 use super::{store_failed, Answer, CreateOrder, Payments};
-use crate::pg::PgName;
+use crate::pg::{PgName, MAX_ORDER_AMOUNT};
 use crate::platform::defect::Defect;
 use crate::platform::store::{self, Inserted, OrderRow};
 use serde_json::json;
@@ -21,8 +21,12 @@ impl Payments {
         if !self.pgs.contains_key(&pg) {
             return Answer::error(400, "PG_NOT_CONFIGURED", format!("this platform has no {pg} connection"));
         }
-        if req.amount <= 0 {
-            return Answer::error(400, "INVALID_AMOUNT", format!("amount must be positive, got {}", req.amount));
+        if !(1..=MAX_ORDER_AMOUNT).contains(&req.amount) {
+            return Answer::error(
+                400,
+                "INVALID_AMOUNT",
+                format!("amount must be 1 to {MAX_ORDER_AMOUNT} won, got {}", req.amount),
+            );
         }
         let hash = format!("{pg}|{}", req.amount);
         let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);

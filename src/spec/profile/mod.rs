@@ -259,9 +259,11 @@ impl Profile {
         }
     }
 
-    /// `text` with every `{env:...}` value masked, for anything written down.
+    /// `text` with every `{env:...}` value and every secret-shaped field masked, for anything
+    /// written down.
     pub fn redact(&self, text: &str) -> String {
-        self.env.values().fold(text.to_string(), |t, secret| crate::pg::redact(&t, secret))
+        let known = self.env.values().fold(text.to_string(), |t, secret| t.replace(secret.as_str(), crate::pg::MASK));
+        crate::pg::redact_by_shape(&known)
     }
 }
 

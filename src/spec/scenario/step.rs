@@ -4,7 +4,7 @@
 //! can hold), with the line of whatever is wrong.
 
 use crate::input::line_of;
-use crate::pg::Krw;
+use crate::pg::{Krw, MAX_ORDER_AMOUNT};
 use crate::spec::fault::Fault;
 use crate::spec::op::{Op, STATES};
 use crate::spec::webhook::{WebhookScript, WebhookTable};
@@ -99,26 +99,35 @@ pub(super) struct RawStep {
     expect: Option<Spanned<Expect>>,
 }
 
+/// A step's `fault`: a word (`"timeout"`) or a table. Read as a TOML value first, so a bad
+/// table is named by its own field's message, not by serde's "no variant matched".
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum RawFault {
-    Word(String),
-    Table(RawFaultTable),
+#[serde(transparent)]
+struct RawFault(toml::Value);
+
+/// A step's `webhook`: a word (`"duplicate"`) or a table.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct RawWebhook(toml::Value);
+
+/// `timeout = true`, or how long the PG holds its answer (`"5s"`).
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct RawTimeout(toml::Value);
+
+/// The value as a string or a table of `T`, with a message in words for anything else.
+fn word_or_table<T: serde::de::DeserializeOwned>(value: toml::Value, what: &str) -> Result<Result<String, T>, String> {
+    match value {
+        toml::Value::String(word) => Ok(Ok(word)),
+        table @ toml::Value::Table(_) => {
+            table.try_into().map(Err).map_err(|e: toml::de::Error| format!("{what}: {}", e.message().trim()))
+        }
+        other => Err(format!("{what}: a word or a table, not the {} `{other}`", other.type_str())),
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawWebhook {
-    Word(String),
-    Table(WebhookTable),
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawTimeout {
-    On(bool),
-    For(String),
-}
+/// Most times one scripted fault may hit.
+const MOST_FAULT_TIMES: i64 = 1000;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,13 +141,13 @@ struct RawFaultTable {
     #[serde(default)]
     malformed: bool,
     slow: Option<String>,
-    times: Option<u32>,
+    times: Option<i64>,
 }
 
 impl RawFault {
     fn resolve(self) -> Result<StepFault, String> {
-        let table = match self {
-            RawFault::Word(word) => {
+        let table: RawFaultTable = match word_or_table(self.0, "fault")? {
+            Ok(word) => {
                 let fault = match word.as_str() {
                     "timeout" => Fault::Timeout,
                     "error" => Fault::Error,
@@ -152,15 +161,25 @@ impl RawFault {
                 };
                 return Ok(StepFault { fault, times: 1 });
             }
-            RawFault::Table(t) => t,
+            Err(t) => t,
+        };
+        let times = match table.times {
+            None => 1,
+            Some(n) if (1..=MOST_FAULT_TIMES).contains(&n) => n as u32,
+            Some(n) => return Err(format!("fault.times = {n}: must be 1 to {MOST_FAULT_TIMES}")),
         };
         let mut chosen = Vec::new();
-        match &table.timeout {
-            Some(RawTimeout::On(true)) => chosen.push(Fault::Timeout),
-            Some(RawTimeout::For(hold)) => chosen.push(Fault::TimeoutFor(
-                crate::units::parse_duration(hold).map_err(|m| format!("fault.timeout: {m}"))?,
+        match table.timeout.map(|t| t.0) {
+            Some(toml::Value::Boolean(true)) => chosen.push(Fault::Timeout),
+            Some(toml::Value::String(hold)) => chosen.push(Fault::TimeoutFor(
+                crate::units::parse_duration(&hold).map_err(|m| format!("fault.timeout: {m}"))?,
             )),
-            Some(RawTimeout::On(false)) | None => {}
+            Some(toml::Value::Boolean(false)) | None => {}
+            Some(other) => {
+                return Err(format!(
+                    "fault.timeout: `true` or how long the PG holds its answer (\"5s\"), not `{other}`"
+                ))
+            }
         }
         for (on, fault) in
             [(table.error, Fault::Error), (table.reset, Fault::Reset), (table.malformed, Fault::Malformed)]
@@ -170,10 +189,10 @@ impl RawFault {
             }
         }
         if let Some(slow) = &table.slow {
-            chosen.push(Fault::Slow(crate::units::parse_duration(slow)?));
+            chosen.push(Fault::Slow(crate::units::parse_duration(slow).map_err(|m| format!("fault.slow: {m}"))?));
         }
         match chosen.as_slice() {
-            [fault] => Ok(StepFault { fault: *fault, times: table.times.unwrap_or(1).max(1) }),
+            [fault] => Ok(StepFault { fault: *fault, times }),
             [] => {
                 Err("a fault needs one of timeout, error, reset, malformed = true, timeout = \"5s\" or slow = \"2s\""
                     .into())
@@ -196,8 +215,11 @@ pub(super) fn build_step(index: usize, line: usize, raw: RawStep, text: &str) ->
         )
     })?;
     let amount = match raw.amount {
-        Some(a) if *a.get_ref() <= 0 => {
-            return Err((at(a.span().start), format!("amount {} must be a positive whole number of won", a.get_ref())))
+        Some(a) if !(1..=MAX_ORDER_AMOUNT).contains(a.get_ref()) => {
+            return Err((
+                at(a.span().start),
+                format!("amount {} must be a whole number of won from 1 to {MAX_ORDER_AMOUNT}", a.get_ref()),
+            ))
         }
         Some(a) => Some(*a.get_ref()),
         None => None,
@@ -246,9 +268,10 @@ pub(super) fn build_step(index: usize, line: usize, raw: RawStep, text: &str) ->
             if !matches!(op, Op::Approve | Op::PartialCancel | Op::Cancel) {
                 return Err((w_line, "a webhook follows a PG event: approve, partial_cancel or cancel".into()));
             }
-            let script = match w.into_inner() {
-                RawWebhook::Word(word) => WebhookScript::word(&word),
-                RawWebhook::Table(table) => table.resolve(),
+            let script = match word_or_table::<WebhookTable>(w.into_inner().0, "webhook") {
+                Ok(Ok(word)) => WebhookScript::word(&word),
+                Ok(Err(table)) => table.resolve(),
+                Err(m) => Err(m),
             };
             Some(script.map_err(|m| (w_line, m))?)
         }
