@@ -64,7 +64,7 @@ pub struct RunArgs {
     pub concurrency: usize,
     /// Switch on a bug in the embedded reference platform (repeatable), to see a checker catch
     /// it: no-idempotency, racy-create, racy-cancel, double-charge-on-retry, ack-before-commit,
-    /// stale-replay, wrong-cancel-sign, skip-pg-cancel.
+    /// stale-replay, wrong-cancel-sign, skip-pg-cancel, webhook-double-apply.
     #[arg(long = "defect", value_name = "NAME")]
     pub defects: Vec<crate::platform::Defect>,
 }
