@@ -29,6 +29,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// that every deadline paydrill adds it to stays far from overflowing.
 pub const LONGEST: Duration = Duration::from_secs(7 * 24 * 3600);
 
+/// [`parse_duration`] for a time that must pass: `0s` is refused.
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let d = parse_duration(text)?;
+    if d.is_zero() {
+        return Err(format!("`{text}`: a timeout must be longer than 0"));
+    }
+    Ok(d)
+}
+
 /// A share between 0 and 1; `5%` is accepted too.
 pub fn parse_share(text: &str) -> Result<f64, String> {
     let t = text.trim();

@@ -44,14 +44,15 @@ impl Invariant for NoLostAck {
                 checked.facts += 1;
                 continue;
             }
-            // No final read reached the platform at all (connection refused, reset): the order
-            // is unreadable, not lost — paydrill cannot tell which.
-            if finals.iter().all(|c| c.response.is_none()) {
+            // No final read got an answer about the order at all (connection refused, a reset,
+            // only server errors): it is unreadable, not lost — paydrill cannot tell which. A
+            // 404 or another refusal is the platform saying it has no such order: lost.
+            if finals.iter().all(|c| c.response.as_ref().is_none_or(|r| r.status >= 500)) {
                 unreadable += 1;
                 checked.unobserved += 1;
                 checked.unobserved_why = Some(format!(
-                    "{unreadable} unreadable at the end: no final read reached the platform ({}), so whether \
-                     they were kept cannot be told",
+                    "{unreadable} unreadable at the end: no final read got an answer ({}), so whether they \
+                     were kept cannot be told",
                     answer_text(last)
                 ));
                 continue;
@@ -115,6 +116,7 @@ mod tests {
 
     #[test]
     fn an_order_no_final_read_could_reach_is_unreadable_not_lost() {
+        assert_eq!(created_then_read(503, None).result("no-lost-ack").violations, 0, "only server errors: unreadable");
         let mut h = created_then_read(0, None);
         let r = h.result("no-lost-ack");
         assert_eq!((r.violations, r.not_observable), (0, 1));

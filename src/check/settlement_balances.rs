@@ -66,6 +66,7 @@ mod tests {
     use crate::check::fixture::{cell, paid, History, Spec};
     use crate::check::verdict::State;
     use crate::pg::PgName;
+    use crate::record::Phase;
     use crate::spec::Op;
 
     fn approved_then_read(final_balance: i64) -> History {
@@ -95,6 +96,41 @@ mod tests {
     fn balanced_books_hold_per_pg() {
         let r = approved_then_read(15_000).result("settlement-balances");
         assert_eq!((r.state, r.checked), (State::Held, 1));
+    }
+
+    /// The starvation false alarm: a partial cancel answered 504 (it went through at the PG),
+    /// then a full cancel. The PG holds 3,000 and 7,000; the platform saw one drop of 10,000.
+    #[test]
+    fn a_cancel_of_unknown_outcome_settled_inside_the_next_one_balances_and_reconciles() {
+        let mut h = History::platform();
+        let c = cell("PARTIAL_CANCEL");
+        h.add(Spec { key: Some("k1"), order: Some("o1"), ..Spec::ok(&c, 1, Op::CreateOrder) });
+        let paid_10k = |step, op, status: &'static str, balance| Spec {
+            key: Some(if op == Op::Approve { "k2" } else { "k4" }),
+            about: Some("o1"),
+            order: Some("o1"),
+            status: Some(status),
+            balance: Some(balance),
+            ..Spec::ok(&c, step, op)
+        };
+        h.add(paid_10k(2, Op::Approve, "APPROVED", 10_000));
+        h.add(Spec {
+            key: Some("k3"),
+            about: Some("o1"),
+            amount: Some(3_000),
+            phase: Phase::Info,
+            status_code: 504,
+            ..Spec::ok(&c, 3, Op::PartialCancel)
+        });
+        h.add(paid_10k(4, Op::Cancel, "CANCELED", 0));
+        h.add(Spec::final_read(&c, "o1", "CANCELED", 0));
+        h.ledger(PgName::Toss, vec![paid("p1", "o1", 10_000, &[3_000, 7_000])]);
+        let r = h.result("settlement-balances");
+        assert_eq!((r.state, r.violations), (State::Held, 0));
+        let history = h.build();
+        let rows = crate::settle::rows(&history);
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert!(rows.iter().all(|r| r.reconciled == "Y"), "no phantom row: {rows:?}");
     }
 
     #[test]

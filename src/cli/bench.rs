@@ -1,5 +1,5 @@
-//! `paydrill bench fakes`: the flags of the PG-fake server benchmark, and its table of
-//! requests per second and memory, printed.
+//! `paydrill bench fakes` and `paydrill bench parsers`: the flags of the PG-fake server
+//! benchmark and of the input readers' fuzz run, and their figures, printed.
 
 use crate::drive::bench;
 use crate::exit::CommandResult;
@@ -26,10 +26,23 @@ pub enum BenchWhat {
         #[arg(long, value_parser = ["lean", "wiremock"])]
         server: Option<String>,
     },
+    /// Feed mutated scenario, profile, mock and history files to paydrill's readers (and the
+    /// checkers after the history reader); any panic is a bug, printed with its input.
+    Parsers {
+        /// How many mutated inputs.
+        #[arg(long, default_value_t = 100_000)]
+        cases: u64,
+        /// Seed of the mutations (the same seed gives the same inputs).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 pub async fn bench(args: BenchArgs) -> CommandResult {
-    let BenchWhat::Fakes { requests, concurrency, server } = args.what;
+    let (requests, concurrency, server) = match args.what {
+        BenchWhat::Fakes { requests, concurrency, server } => (requests, concurrency, server),
+        BenchWhat::Parsers { cases, seed } => return parsers(cases, seed),
+    };
     let servers: Vec<ServerKind> = match server.as_deref() {
         Some("lean") => vec![ServerKind::Lean],
         Some(_) => vec![ServerKind::Wiremock],
@@ -53,4 +66,29 @@ pub async fn bench(args: BenchArgs) -> CommandResult {
     }
     println!("\n(one process: the fake and the client that drives it; RSS from /proc/self/status)");
     Ok(Exit::Held)
+}
+
+fn parsers(cases: u64, seed: u64) -> CommandResult {
+    let started = std::time::Instant::now();
+    let report = crate::drive::fuzz::fuzz_readers(cases, seed);
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{} mutated inputs (seed {seed}): {} taken, {} refused with an error, {} panics · {:.1} s, {:.0} inputs/s",
+        report.cases,
+        report.accepted,
+        report.refused,
+        report.panic_count,
+        seconds,
+        report.cases as f64 / seconds.max(1e-9)
+    );
+    if report.jargon_count > 0 {
+        println!("{} refusals worded in serde's terms, not the file's:", report.jargon_count);
+        for m in &report.jargon {
+            println!("  {m}");
+        }
+    }
+    for p in &report.panics {
+        println!("\npanic in the {} reader: {}\n--- input ---\n{}\n-------------", p.reader.name(), p.message, p.input);
+    }
+    Ok(if report.panic_count == 0 && report.jargon_count == 0 { Exit::Held } else { Exit::Failed })
 }

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "With no FILES, checks scenarios/*.toml, scenarios/profiles/*.toml and mocks/*.toml.\n\n\
+Bounds every file is held to: amounts are whole won, 1 to 10,000,000,000 per order (so no sum can\n\
+wrap); durations at most 7 days (168h); a fault hits 1 to 1000 times; ports are 1 to 65535; JSON\n\
+pointers start with `/`; header names are HTTP tokens and values hold no CR or LF.\n\n\
 With --profile FILE --target URL, probes a live platform once: drives FULL_FLOW through the profile\n\
 (the PG fakes on their fixed ports, as `paydrill run --target` serves them) and prints, per call,\n\
 the request, the answer and what each pointer read or missed, with the profile line.\n\n\

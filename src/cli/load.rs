@@ -74,7 +74,7 @@ pub struct LoadArgs {
     #[arg(long, value_name = "MIN..MAX", value_parser = parse_latency)]
     pub pg_latency: Option<(Duration, Duration)>,
     /// How long the embedded platform waits for a PG.
-    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    #[arg(long, default_value = "1s", value_parser = crate::units::parse_timeout)]
     pub pg_timeout: Duration,
     /// Switch on a bug in the embedded platform (repeatable).
     #[arg(long = "defect", value_name = "NAME")]

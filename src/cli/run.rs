@@ -35,7 +35,7 @@ pub struct RunArgs {
     /// Only these scenarios (repeatable; default: all).
     #[arg(long = "scenario", value_name = "NAME")]
     pub scenarios: Vec<String>,
-    /// Only these PGs (repeatable; default: all eight).
+    /// Only these PGs (repeatable; default: every PG).
     #[arg(long = "pg", value_name = "NAME")]
     pub pgs: Vec<PgName>,
     /// Run every scenario × PG cell this many times.
@@ -51,7 +51,7 @@ pub struct RunArgs {
     #[arg(long = "mocks", value_name = "DIR")]
     pub mocks_dir: Option<PathBuf>,
     /// How long the embedded platform waits for a PG before the outcome counts as unknown.
-    #[arg(long, default_value = "1s", value_parser = crate::units::parse_duration)]
+    #[arg(long, default_value = "1s", value_parser = crate::units::parse_timeout)]
     pub pg_timeout: Duration,
     /// Share of PG calls (0.0–1.0) answered with the PG's internal error, on every fake.
     #[arg(long, value_name = "RATE", value_parser = parse_share)]
@@ -59,8 +59,9 @@ pub struct RunArgs {
     /// Share of PG calls (0.0–1.0) held past the platform's timeout, on every fake.
     #[arg(long, value_name = "RATE", value_parser = parse_share)]
     pub pg_timeout_rate: Option<f64>,
-    /// How many cells run at once.
-    #[arg(long, default_value_t = 128)]
+    /// How many cells run at once (1 to 10000).
+    #[arg(long, default_value_t = 128,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     pub concurrency: usize,
     /// Switch on a bug in the embedded reference platform (repeatable), to see a checker catch
     /// it: no-idempotency, racy-create, racy-cancel, double-charge-on-retry, ack-before-commit,

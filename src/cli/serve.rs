@@ -30,7 +30,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub no_fakes: bool,
     /// How long the platform waits for a PG before the outcome counts as unknown.
-    #[arg(long, default_value = "1s", value_parser = crate::units::parse_duration)]
+    #[arg(long, default_value = "1s", value_parser = crate::units::parse_timeout)]
     pub pg_timeout: Duration,
     /// Switch on a bug in the platform (repeatable); see `paydrill run --help`.
     #[arg(long = "defect", value_name = "NAME")]

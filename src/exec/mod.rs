@@ -17,8 +17,9 @@ use crate::target::{Prepared, TargetAnswer, Transport};
 use context::CellState;
 use std::time::Instant;
 
-/// How often the final read of an order is tried until it is answered.
-const FINAL_READ_ATTEMPTS: usize = 5;
+/// How often the final read of an order is tried until it is answered (backing off from 50 ms
+/// to 800 ms: about 3 s in all for an order that never answers).
+const FINAL_READ_ATTEMPTS: u32 = 8;
 
 /// One request to send: which step, click and purpose, and what it is about.
 struct Click<'a> {
@@ -220,7 +221,7 @@ impl ExecContext<'_> {
             if answer.phase == Phase::Ok || attempt + 1 == FINAL_READ_ATTEMPTS {
                 break;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(4))).await;
         }
     }
 

@@ -204,8 +204,17 @@ impl History {
     /// Reads `history.jsonl`; a bad line is reported with its number.
     pub fn read(path: &Path) -> Result<History, InputError> {
         let file = std::fs::File::open(path).map_err(|e| InputError::new(path, None, format!("cannot read: {e}")))?;
+        History::from_lines(path, std::io::BufReader::new(file))
+    }
+
+    /// A history from its text, as [`History::read`] reads a file named `path`.
+    pub fn from_text(path: &Path, text: &str) -> Result<History, InputError> {
+        History::from_lines(path, text.as_bytes())
+    }
+
+    fn from_lines(path: &Path, lines: impl BufRead) -> Result<History, InputError> {
         let mut events = Vec::new();
-        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        for (i, line) in lines.lines().enumerate() {
             let line = line.map_err(|e| InputError::new(path, Some(i + 1), e.to_string()))?;
             if line.trim().is_empty() {
                 continue;

@@ -102,6 +102,11 @@ impl MockConfig {
         }
     }
 
+    /// The shipped mock files: name and text.
+    pub fn shipped_files() -> &'static [(&'static str, &'static str)] {
+        &EMBEDDED
+    }
+
     /// The shipped settings for every PG.
     pub fn embedded() -> Vec<MockConfig> {
         EMBEDDED

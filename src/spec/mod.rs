@@ -36,6 +36,11 @@ const EMBEDDED: [(&str, &str); 13] = [
     ("scenarios/WEBHOOK_STORM.toml", include_str!("../../scenarios/WEBHOOK_STORM.toml")),
 ];
 
+/// The shipped scenario files: name and text.
+pub fn shipped_scenario_files() -> &'static [(&'static str, &'static str)] {
+    &EMBEDDED
+}
+
 /// The shipped scenarios.
 pub fn embedded_scenarios() -> Vec<Scenario> {
     EMBEDDED
