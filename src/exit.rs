@@ -1,6 +1,7 @@
 //! Exit codes, the contract CI gates on: 0 all held · 1 an invariant, expectation or SLO
 //! failed · 2 bad usage or bad input file · 3 the target or a fake could not be reached or
-//! started · 130 interrupted (reports still written, marked partial).
+//! started · 130 interrupted by SIGINT (Ctrl-C) · 143 stopped by SIGTERM (after either, the
+//! reports are still written, marked partial).
 
 use std::fmt;
 
@@ -11,6 +12,7 @@ pub enum Exit {
     BadInput = 2,
     Unreachable = 3,
     Interrupted = 130,
+    Terminated = 143,
 }
 
 impl Exit {

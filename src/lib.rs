@@ -21,5 +21,6 @@ pub mod record;
 pub mod report;
 pub mod settle;
 pub mod spec;
+pub mod stop;
 pub mod target;
 pub mod units;

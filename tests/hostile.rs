@@ -257,3 +257,48 @@ fn a_killed_run_is_marked_incomplete_and_its_database_folder_swept_by_the_next()
     let latest = std::fs::read_link(reports.join("latest")).unwrap();
     assert!(!reports.join(&latest).join("INCOMPLETE").exists() && reports.join(&latest) != run_dir);
 }
+
+/// The four files `check` used to call "ok", which then failed the run blaming the platform.
+#[test]
+fn check_refuses_the_four_files_it_used_to_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = std::fs::read_to_string("scenarios/profiles/reference.toml").unwrap();
+    let keyed = "headers = { \"Idempotency-Key\" = \"{idempotency_key}\" }";
+    let pointer = reference.lines().find(|l| l.starts_with("order_id = ")).unwrap();
+    let toss = std::fs::read_to_string("mocks/toss.toml").unwrap();
+    for (name, body, words) in [
+        ("pointer.toml", reference.replace(pointer, "order_id = \"order_id\""), "must start with `/`"),
+        (
+            "crlf.toml",
+            reference.replacen(keyed, "headers = { \"X-Note\" = \"a\\r\\nInjected: yes\" }", 1),
+            "control character",
+        ),
+        ("name.toml", reference.replacen(keyed, "headers = { \"Bad Name:\" = \"x\" }", 1), "not an HTTP token"),
+        ("port.toml", toss.replace("port = 18101", "port = 0"), "1 to 65535"),
+    ] {
+        let (code, printed) = check_file(dir.path(), name, &body);
+        assert_eq!(code, Some(2), "{name}: {printed}");
+        assert!(printed.contains(&format!("{name}:")) && printed.contains(words), "{name}: {printed}");
+    }
+}
+
+/// Flags come from the environment as CI sets them, and goose flags that fight an open
+/// arrival rate are refused naming what to use.
+#[test]
+fn flags_from_the_environment_and_goose_flags_refused_in_words() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let got = Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .args(["load", "--duration", "1s", "--warmup", "0s", "--pg", "toss", "--out"])
+        .arg(out_dir.path())
+        .env("PAYDRILL_RATE", "0.5/min")
+        .output()
+        .unwrap();
+    // 0.5 orders a minute for 1 s schedules none: the rate came from PAYDRILL_RATE.
+    assert_eq!(got.status.code(), Some(2), "{}", text(&got));
+    assert!(text(&got).contains("--rate 0.5/min"), "{}", text(&got));
+    for (flag, value, instead) in [("--run-time", "10s", "--duration"), ("--iterations", "5", "--rate × --duration")] {
+        let got = paydrill(&["load", flag, value, "--out", out_dir.path().to_str().unwrap()]);
+        assert_eq!(got.status.code(), Some(2), "{flag}: {}", text(&got));
+        assert!(text(&got).contains(flag) && text(&got).contains(instead), "{flag}: {}", text(&got));
+    }
+}

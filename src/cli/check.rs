@@ -29,10 +29,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub pg: Option<crate::pg::PgName>,
     /// Allow a --target that is not on loopback.
-    #[arg(long)]
+    #[arg(long, env = "PAYDRILL_ALLOW_REMOTE")]
     pub allow_remote: bool,
     /// Folder of mock files for the probe's fakes (default: ./mocks if present, else the shipped ones).
-    #[arg(long = "mocks", value_name = "DIR")]
+    #[arg(long = "mocks", env = "PAYDRILL_MOCKS", value_name = "DIR")]
     pub mocks_dir: Option<PathBuf>,
 }
 

@@ -4,7 +4,7 @@
 use crate::drive::load::{self as driver, LoadEvent, LoadOptions, DEFAULT_MIX};
 use crate::drive::merge;
 use crate::drive::setup::{FaultOverrides, TargetChoice};
-use crate::exit::CommandResult;
+use crate::exit::{CommandResult, Fatal};
 use crate::measure::Slo;
 use crate::pg::PgName;
 use crate::units::{parse_duration, parse_rate, parse_share, Rate};
@@ -22,68 +22,68 @@ flags (--users, --report-file, --threshold, ...) pass through; goose counts a 4x
 success (it is an answer), paydrill counts as errors only calls whose outcome stayed unknown.")]
 pub struct LoadArgs {
     /// Arrival rate of orders (open model): 15000/min, 250/s.
-    #[arg(long, default_value = "15000/min", value_parser = parse_rate)]
+    #[arg(long, env = "PAYDRILL_RATE", default_value = "15000/min", value_parser = parse_rate)]
     pub rate: Rate,
     /// How long orders arrive after the warm-up.
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    #[arg(long, env = "PAYDRILL_DURATION", default_value = "60s", value_parser = parse_duration)]
     pub duration: Duration,
     /// Orders that arrive first and are checked but not measured.
-    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, env = "PAYDRILL_WARMUP", default_value = "5s", value_parser = parse_duration)]
     pub warmup: Duration,
     /// Scenario mix by weight.
-    #[arg(long, default_value = DEFAULT_MIX, value_parser = parse_mix)]
+    #[arg(long, env = "PAYDRILL_MIX", default_value = DEFAULT_MIX, value_parser = parse_mix)]
     pub mix: Mix,
     /// Service-level objective, per op or overall: "p99<200ms,errors<0.1%,approve.p99<300ms".
-    #[arg(long, default_value = "", value_parser = Slo::parse)]
+    #[arg(long, env = "PAYDRILL_SLO", default_value = "", value_parser = Slo::parse)]
     pub slo: Slo,
     /// Step the rate up (doubling from --rate, then bisecting) until the SLO or an invariant
     /// breaks; report the highest rate that held.
-    #[arg(long)]
+    #[arg(long, env = "PAYDRILL_FIND_CAPACITY")]
     pub find_capacity: bool,
     /// Time per capacity step.
-    #[arg(long, default_value = "20s", value_parser = parse_duration)]
+    #[arg(long, env = "PAYDRILL_STEP_DURATION", default_value = "20s", value_parser = parse_duration)]
     pub step_duration: Duration,
     /// The capacity search does not go past this rate.
-    #[arg(long, default_value = "600000/min", value_parser = parse_rate)]
+    #[arg(long, env = "PAYDRILL_MAX_RATE", default_value = "600000/min", value_parser = parse_rate)]
     pub max_rate: Rate,
     /// Base URL of a platform to load (default: the embedded reference platform).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, env = "PAYDRILL_TARGET", value_name = "URL")]
     pub target: Option<String>,
     /// Profile for --target.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, env = "PAYDRILL_PROFILE", value_name = "FILE")]
     pub profile: Option<PathBuf>,
     /// Allow a --target that is not on loopback.
-    #[arg(long)]
+    #[arg(long, env = "PAYDRILL_ALLOW_REMOTE")]
     pub allow_remote: bool,
     /// Folder for run reports.
-    #[arg(long, default_value = "reports", value_name = "DIR")]
+    #[arg(long, env = "PAYDRILL_OUT", default_value = "reports", value_name = "DIR")]
     pub out: PathBuf,
     /// Run as shard i of N: 1/N of the rate, disjoint keys and order ids.
-    #[arg(long, value_name = "i/N", value_parser = parse_shard)]
+    #[arg(long, env = "PAYDRILL_SHARD", value_name = "i/N", value_parser = parse_shard)]
     pub shard: Option<(u32, u32)>,
     /// Only these PGs (repeatable; default: all).
-    #[arg(long = "pg", value_name = "NAME")]
+    #[arg(long = "pg", env = "PAYDRILL_PG", value_delimiter = ',', value_name = "NAME")]
     pub pgs: Vec<PgName>,
     /// Share of PG calls answered with the PG's internal error.
-    #[arg(long, value_name = "RATE", value_parser = parse_share)]
+    #[arg(long, env = "PAYDRILL_PG_ERROR_RATE", value_name = "RATE", value_parser = parse_share)]
     pub pg_error_rate: Option<f64>,
     /// Share of PG calls held past the platform's timeout.
-    #[arg(long, value_name = "RATE", value_parser = parse_share)]
+    #[arg(long, env = "PAYDRILL_PG_TIMEOUT_RATE", value_name = "RATE", value_parser = parse_share)]
     pub pg_timeout_rate: Option<f64>,
     /// PG answer latency, uniform between two durations: "2ms..10ms" (or one value).
-    #[arg(long, value_name = "MIN..MAX", value_parser = parse_latency)]
+    #[arg(long, env = "PAYDRILL_PG_LATENCY", value_name = "MIN..MAX", value_parser = parse_latency)]
     pub pg_latency: Option<(Duration, Duration)>,
     /// How long the embedded platform waits for a PG.
-    #[arg(long, default_value = "1s", value_parser = crate::units::parse_timeout)]
+    #[arg(long, env = "PAYDRILL_PG_TIMEOUT", default_value = "1s", value_parser = crate::units::parse_timeout)]
     pub pg_timeout: Duration,
     /// Switch on a bug in the embedded platform (repeatable).
-    #[arg(long = "defect", value_name = "NAME")]
+    #[arg(long = "defect", env = "PAYDRILL_DEFECT", value_delimiter = ',', value_name = "NAME")]
     pub defects: Vec<crate::platform::Defect>,
     /// Folder of mock files.
-    #[arg(long = "mocks", value_name = "DIR")]
+    #[arg(long = "mocks", env = "PAYDRILL_MOCKS", value_name = "DIR")]
     pub mocks_dir: Option<PathBuf>,
     /// Folder of scenario files.
-    #[arg(long = "scenario-dir", value_name = "DIR")]
+    #[arg(long = "scenario-dir", env = "PAYDRILL_SCENARIO_DIR", value_name = "DIR")]
     pub scenarios_dir: Option<PathBuf>,
     #[command(flatten)]
     pub goose: goose::config::GooseConfiguration,
@@ -138,7 +138,34 @@ fn parse_shard(text: &str) -> Result<(u32, u32), String> {
     Ok((i, n))
 }
 
+/// Goose flags that would fight paydrill's open arrival rate: each refused, naming what to use.
+fn refuse_closed_model_flags(goose: &goose::config::GooseConfiguration) -> Result<(), Fatal> {
+    let refused = [
+        (
+            goose.run_time.is_some(),
+            "--run-time",
+            "use --duration (and --warmup): paydrill sets goose's run time from them",
+        ),
+        (
+            goose.iterations.is_some(),
+            "--iterations",
+            "an open arrival rate has no per-user loop count: the orders are --rate × --duration",
+        ),
+        (goose.scenarios.is_some(), "--scenarios", "use --mix to choose paydrill's scenarios and their weights"),
+        (
+            goose.decrease_rate.is_some() || goose.decrease_time.is_some(),
+            "--decrease-rate/--decrease-time",
+            "arrivals stop at the end of --duration and in-flight orders drain on their own",
+        ),
+    ];
+    match refused.iter().find(|(given, _, _)| *given) {
+        Some((_, flag, instead)) => Err(Fatal::bad_input(format!("{flag} is not taken by paydrill load: {instead}"))),
+        None => Ok(()),
+    }
+}
+
 pub async fn load(args: LoadArgs) -> CommandResult {
+    refuse_closed_model_flags(&args.goose)?;
     let target = TargetChoice::from_flags(
         args.target.as_deref(),
         args.profile.as_deref(),
@@ -208,7 +235,7 @@ pub struct MergeArgs {
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
     /// Folder for the merged summary.
-    #[arg(long, default_value = "reports/merged", value_name = "DIR")]
+    #[arg(long, env = "PAYDRILL_MERGE_OUT", default_value = "reports/merged", value_name = "DIR")]
     pub out: PathBuf,
 }
 

@@ -21,52 +21,52 @@ settlement-summary.csv, history.jsonl, report.html."
 )]
 pub struct RunArgs {
     /// Base URL of the platform to drill (default: start the embedded reference platform).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, env = "PAYDRILL_TARGET", value_name = "URL")]
     pub target: Option<String>,
     /// Drive the scenarios straight at every PG through paydrill's own PG clients, no platform.
-    #[arg(long, conflicts_with_all = ["target", "profile", "defects"])]
+    #[arg(long, env = "PAYDRILL_DIRECT", conflicts_with_all = ["target", "profile", "defects"])]
     pub direct: bool,
     /// Profile mapping the ops onto the target's HTTP API (required with --target).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, env = "PAYDRILL_PROFILE", value_name = "FILE")]
     pub profile: Option<PathBuf>,
     /// Allow a --target that is not on loopback.
-    #[arg(long)]
+    #[arg(long, env = "PAYDRILL_ALLOW_REMOTE")]
     pub allow_remote: bool,
     /// Only these scenarios (repeatable; default: all).
-    #[arg(long = "scenario", value_name = "NAME")]
+    #[arg(long = "scenario", env = "PAYDRILL_SCENARIO", value_delimiter = ',', value_name = "NAME")]
     pub scenarios: Vec<String>,
     /// Only these PGs (repeatable; default: every PG).
-    #[arg(long = "pg", value_name = "NAME")]
+    #[arg(long = "pg", env = "PAYDRILL_PG", value_delimiter = ',', value_name = "NAME")]
     pub pgs: Vec<PgName>,
     /// Run every scenario × PG cell this many times.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, env = "PAYDRILL_REPEAT", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub repeat: u32,
     /// Folder for run reports.
-    #[arg(long, default_value = "reports", value_name = "DIR")]
+    #[arg(long, env = "PAYDRILL_OUT", default_value = "reports", value_name = "DIR")]
     pub out: PathBuf,
     /// Folder of scenario files (default: ./scenarios if present, else the shipped ones).
-    #[arg(long = "scenarios", value_name = "DIR")]
+    #[arg(long = "scenarios", env = "PAYDRILL_SCENARIOS", value_name = "DIR")]
     pub scenarios_dir: Option<PathBuf>,
     /// Folder of mock files (default: ./mocks if present, else the shipped ones).
-    #[arg(long = "mocks", value_name = "DIR")]
+    #[arg(long = "mocks", env = "PAYDRILL_MOCKS", value_name = "DIR")]
     pub mocks_dir: Option<PathBuf>,
     /// How long the embedded platform waits for a PG before the outcome counts as unknown.
-    #[arg(long, default_value = "1s", value_parser = crate::units::parse_timeout)]
+    #[arg(long, env = "PAYDRILL_PG_TIMEOUT", default_value = "1s", value_parser = crate::units::parse_timeout)]
     pub pg_timeout: Duration,
     /// Share of PG calls (0.0–1.0) answered with the PG's internal error, on every fake.
-    #[arg(long, value_name = "RATE", value_parser = parse_share)]
+    #[arg(long, env = "PAYDRILL_PG_ERROR_RATE", value_name = "RATE", value_parser = parse_share)]
     pub pg_error_rate: Option<f64>,
     /// Share of PG calls (0.0–1.0) held past the platform's timeout, on every fake.
-    #[arg(long, value_name = "RATE", value_parser = parse_share)]
+    #[arg(long, env = "PAYDRILL_PG_TIMEOUT_RATE", value_name = "RATE", value_parser = parse_share)]
     pub pg_timeout_rate: Option<f64>,
     /// How many cells run at once (1 to 10000).
-    #[arg(long, default_value_t = 128,
+    #[arg(long, env = "PAYDRILL_CONCURRENCY", default_value_t = 128,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     pub concurrency: usize,
     /// Switch on a bug in the embedded reference platform (repeatable), to see a checker catch
     /// it: no-idempotency, racy-create, racy-cancel, double-charge-on-retry, ack-before-commit,
     /// stale-replay, wrong-cancel-sign, skip-pg-cancel, webhook-double-apply.
-    #[arg(long = "defect", value_name = "NAME")]
+    #[arg(long = "defect", env = "PAYDRILL_DEFECT", value_delimiter = ',', value_name = "NAME")]
     pub defects: Vec<crate::platform::Defect>,
 }
 

@@ -3,7 +3,7 @@
 
 use crate::embedded;
 use crate::exit::CommandResult;
-use crate::exit::{Exit, Fatal};
+use crate::exit::Fatal;
 use crate::fakes::{FakeFleet, ServerKind};
 use crate::platform::{Platform, PlatformConfig};
 use crate::spec::MockConfig;
@@ -17,23 +17,23 @@ paydrill serve --no-fakes       platform only; its PGs are the fakes `paydrill r
 )]
 pub struct ServeArgs {
     /// Port for the reference platform on 127.0.0.1.
-    #[arg(long, default_value_t = 18080)]
+    #[arg(long, env = "PAYDRILL_PORT", default_value_t = 18080)]
     pub port: u16,
     /// SQLite database file for the platform (default: a temporary one, removed on exit).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, env = "PAYDRILL_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Folder of mock files (default: ./mocks if present, else the shipped ones).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, env = "PAYDRILL_MOCKS", value_name = "DIR")]
     pub mocks: Option<PathBuf>,
     /// Start only the platform, pointed at the fixed mock ports where `paydrill run --target`
     /// serves its fakes.
-    #[arg(long)]
+    #[arg(long, env = "PAYDRILL_NO_FAKES")]
     pub no_fakes: bool,
     /// How long the platform waits for a PG before the outcome counts as unknown.
-    #[arg(long, default_value = "1s", value_parser = crate::units::parse_timeout)]
+    #[arg(long, env = "PAYDRILL_PG_TIMEOUT", default_value = "1s", value_parser = crate::units::parse_timeout)]
     pub pg_timeout: Duration,
     /// Switch on a bug in the platform (repeatable); see `paydrill run --help`.
-    #[arg(long = "defect", value_name = "NAME")]
+    #[arg(long = "defect", env = "PAYDRILL_DEFECT", value_delimiter = ',', value_name = "NAME")]
     pub defects: Vec<crate::platform::Defect>,
 }
 
@@ -73,9 +73,10 @@ pub async fn serve(args: ServeArgs) -> CommandResult {
         Some(db) => println!("\n  database   {}", db.display()),
         None => println!("\n  database   temporary (use --db PATH to keep it)"),
     }
-    tokio::signal::ctrl_c().await.map_err(|e| Fatal::unreachable(format!("cannot wait for Ctrl-C: {e}")))?;
+    let signal = crate::stop::requested().await;
     println!("\npaydrill serve: stopping");
+    // Dropping them stops the servers and removes the temporary database folder.
     drop(platform);
     drop(fleet);
-    Ok(Exit::Held)
+    Ok(signal)
 }

@@ -141,9 +141,9 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
     });
     let total = cells.len();
     on_event(RunEvent::Started { run_id: run_id.clone(), cells: total, notes: target.notes.clone() });
-    let interrupted = run_cells(&target, &run_id, &recorder, &cells, opts.concurrency, on_event).await;
+    let stopped = run_cells(&target, &run_id, &recorder, &cells, opts.concurrency, on_event).await;
     record_pg_side(&target, &recorder).await;
-    recorder.record(Event::End(RunEnd { finished_at: record::now(), partial: interrupted }));
+    recorder.record(Event::End(RunEnd { finished_at: record::now(), partial: stopped.is_some() }));
     let history = recorder.finish().map_err(Fatal::bad_input)?;
     std::fs::rename(&history_tmp, run_dir.join("history.jsonl"))
         .map_err(|e| Fatal::bad_input(format!("cannot write the history in {}: {e}", run_dir.display())))?;
@@ -151,8 +151,8 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
     drop(target);
 
     let (verdict, summary) = finish_reports(&history, &scenarios, &run_dir, &opts.out, seconds)?;
-    let exit = if interrupted {
-        Exit::Interrupted
+    let exit = if let Some(signal) = stopped {
+        signal
     } else if verdict.passed() {
         Exit::Held
     } else {
@@ -182,7 +182,8 @@ pub fn unsupported(target: &Target, scenario: &Scenario) -> Option<String> {
     None
 }
 
-/// Runs the cells, `concurrency` at a time, until all are done or Ctrl-C; true when interrupted.
+/// Runs the cells, `concurrency` at a time, until all are done or a stop signal comes; the exit
+/// code of that signal when one did.
 async fn run_cells(
     target: &RunningTarget,
     run_id: &str,
@@ -190,7 +191,7 @@ async fn run_cells(
     cells: &[(Cell, &Scenario)],
     concurrency: usize,
     on_event: &(dyn Fn(RunEvent) + Sync),
-) -> bool {
+) -> Option<Exit> {
     let ctx = ExecContext { run_id, target: &target.target, fleet: target.fleet(), recorder, transport: None };
     let ctx = &ctx;
     let total = cells.len();
@@ -200,7 +201,7 @@ async fn run_cells(
         cell.clone()
     }))
     .buffer_unordered(concurrency.max(1));
-    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    let mut stop = std::pin::pin!(crate::stop::requested());
     loop {
         tokio::select! {
             next = runs.next() => match next {
@@ -209,9 +210,9 @@ async fn run_cells(
                     recorder.record(Event::CellEnd(cell.clone()));
                     on_event(RunEvent::CellDone { cell, done, total });
                 }
-                None => return false,
+                None => return None,
             },
-            _ = &mut ctrl_c => return true,
+            signal = &mut stop => return Some(signal),
         }
     }
 }

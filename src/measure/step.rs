@@ -35,6 +35,8 @@ pub struct StepFigures {
     /// Goose's own verdict, when a goose `--threshold` failed.
     pub goose_failed: Option<String>,
     pub seconds: f64,
+    /// A stop signal (Ctrl-C, SIGTERM) cut the step short: its figures are partial.
+    pub cut_short: bool,
 }
 
 impl StepFigures {

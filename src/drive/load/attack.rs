@@ -76,10 +76,14 @@ pub async fn run_step(
     let seconds = (warmup + duration).as_secs_f64();
     let book = lock(&step.book).clone();
     let found = std::mem::take(&mut *lock(&step.found));
+    // Goose's killswitch: its own Ctrl-C handler, or paydrill's on SIGTERM.
+    let cut_short = goose::is_killswitch_triggered();
+    // A step cut short achieved its rate over the time it measured, not the time it was given.
+    let measured = if cut_short { started.elapsed().saturating_sub(lead + warmup).min(duration) } else { duration };
     Ok(StepFigures {
         index,
         scheduled_per_min: per_second * 60.0,
-        achieved_per_min: book.order.len() as f64 / duration.as_secs_f64().max(0.001) * 60.0,
+        achieved_per_min: book.order.len() as f64 / measured.as_secs_f64().max(0.001) * 60.0,
         scheduled: step.schedule.total,
         started: step.started.load(Ordering::Relaxed),
         completed: step.completed.load(Ordering::Relaxed),
@@ -91,6 +95,7 @@ pub async fn run_step(
         book,
         goose_failed,
         seconds: seconds.max(started.elapsed().as_secs_f64().min(seconds)),
+        cut_short,
     })
 }
 

@@ -148,6 +148,16 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
         shard: opts.shard,
         files: Mutex::new(Some(files)),
     });
+    // Goose owns SIGINT while a step runs (its killswitch); SIGTERM pulls the same switch.
+    let terminated = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let term_watch = {
+        let terminated = terminated.clone();
+        tokio::spawn(async move {
+            crate::stop::terminated().await;
+            terminated.store(true, std::sync::atomic::Ordering::SeqCst);
+            goose::trigger_killswitch("SIGTERM received");
+        })
+    };
     let rules = StepRules {
         goose: &opts.goose,
         slo: &opts.slo,
@@ -173,9 +183,15 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
                 name: format!("step{index}"),
             };
             let figures = attack::run_step(&load, &rules, plan).await?;
-            search.record(figures.held());
+            let cut_short = figures.cut_short || terminated.load(std::sync::atomic::Ordering::SeqCst);
+            if !cut_short {
+                search.record(figures.held());
+            }
             on_event(LoadEvent::StepDone { figures: Box::new(figures.clone()) });
             steps.push(figures);
+            if cut_short {
+                break;
+            }
         }
         best_rate = search.best();
     } else {
@@ -188,8 +204,16 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
         steps.push(figures);
     }
 
+    term_watch.abort();
+    let stopped = if terminated.load(std::sync::atomic::Ordering::SeqCst) {
+        Some(Exit::Terminated)
+    } else if steps.iter().any(|s| s.cut_short) {
+        Some(Exit::Interrupted)
+    } else {
+        None
+    };
     let mut files = crate::locks::lock(&load.files).take().expect("the streamed files are open until here");
-    files.events([&Event::End(RunEnd { finished_at: record::now(), partial: false })]);
+    files.events([&Event::End(RunEnd { finished_at: record::now(), partial: stopped.is_some() })]);
     let settlement = files.finish().map_err(Fatal::bad_input)?;
     let slo_text = opts.slo.terms.iter().map(|t| t.text.clone()).collect::<Vec<_>>().join(",");
     let report = LoadReport {
@@ -201,6 +225,7 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
         steps: &steps,
         best_rate,
         settlement: &settlement,
+        partial: stopped.is_some(),
     };
     let summary = report::load::write_all(&run_dir, &report)
         .map_err(|e| Fatal::bad_input(format!("cannot write the reports in {}: {e}", run_dir.display())))?;
@@ -225,6 +250,6 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
     if let Err(e) = report::complete_run_dir(&opts.out, &run_dir) {
         tracing::warn!("could not mark {} complete and point latest at it: {e}", run_dir.display());
     }
-    let exit = if report.passed() { Exit::Held } else { Exit::Failed };
+    let exit = stopped.unwrap_or(if report.passed() { Exit::Held } else { Exit::Failed });
     Ok(LoadOutcome { steps, best_rate, summary, run_dir, exit })
 }

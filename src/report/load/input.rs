@@ -21,12 +21,17 @@ pub struct LoadReport<'a> {
     /// The highest rate that held, for a capacity search.
     pub best_rate: Option<f64>,
     pub settlement: &'a SummaryBook,
+    /// A stop signal ended the run before its end: it neither passed nor failed.
+    pub partial: bool,
 }
 
 impl LoadReport<'_> {
-    /// Whether the run passed: every step passed, or for a capacity search, some rate held.
+    /// Whether the run passed: every step passed, or for a capacity search, some rate held. A
+    /// run cut short never passed.
     pub fn passed(&self) -> bool {
-        if self.find_capacity {
+        if self.partial {
+            false
+        } else if self.find_capacity {
             self.best_rate.is_some()
         } else {
             self.steps.iter().all(StepFigures::passed)

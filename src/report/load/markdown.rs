@@ -10,7 +10,9 @@ use std::fmt::Write;
 
 pub fn summary_markdown(r: &LoadReport) -> String {
     let mut md = String::new();
-    let verdict = if r.find_capacity {
+    let verdict = if r.partial {
+        "INTERRUPTED (partial: stopped by a signal before the end; these figures cover what ran)".into()
+    } else if r.find_capacity {
         match r.best_rate {
             Some(rate) => format!("highest rate that met the SLO: {rate:.0} orders/min"),
             None => "no rate met the SLO".into(),
