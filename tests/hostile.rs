@@ -302,3 +302,16 @@ fn flags_from_the_environment_and_goose_flags_refused_in_words() {
         assert!(text(&got).contains(flag) && text(&got).contains(instead), "{flag}: {}", text(&got));
     }
 }
+
+/// A run in which nothing had a fact to check cannot pass: every cell not supported here.
+#[test]
+fn a_run_that_checks_nothing_does_not_pass() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().to_str().unwrap();
+    let got = paydrill(&["run", "--direct", "--scenario", "MISSING_IDEMPOTENCY_KEY", "--out", out]);
+    assert_eq!(got.status.code(), Some(1), "{}", text(&got));
+    assert!(text(&got).contains("NOTHING CHECKED") && !text(&got).contains("PASSED"), "{}", text(&got));
+    let summary = std::fs::read_to_string(out_dir.path().join("latest/summary.json")).unwrap();
+    assert!(summary.contains("\"nothing_checked\""), "{summary}");
+    assert!(!summary.contains("\"held\""), "no invariant held on nothing: {summary}");
+}

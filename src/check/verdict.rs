@@ -163,8 +163,20 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// Ran to its end, found nothing wrong, and checked something: a run that checked nothing
+    /// cannot pass.
     pub fn passed(&self) -> bool {
-        self.violations.is_empty() && !self.partial
+        self.violations.is_empty() && !self.partial && self.checked_anything()
+    }
+
+    /// Ran to its end and found nothing wrong because nothing had a fact to check.
+    pub fn checked_nothing(&self) -> bool {
+        self.violations.is_empty() && !self.partial && !self.checked_anything()
+    }
+
+    /// Whether any invariant or expectation was checked on at least one fact.
+    pub fn checked_anything(&self) -> bool {
+        self.results().any(|r| matches!(r.state, State::Held | State::Violated))
     }
 
     pub fn violations_in(&self, cell: &Cell) -> impl Iterator<Item = &Violation> {

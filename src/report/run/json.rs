@@ -17,6 +17,8 @@ pub fn summary_json(report: &RunReport) -> String {
     book.add_all(report.rows);
     let verdict = if v.passed() {
         "passed"
+    } else if v.checked_nothing() {
+        "nothing_checked"
     } else if v.violations.is_empty() {
         "interrupted"
     } else {

@@ -90,12 +90,16 @@ pub fn mark(counts: Option<&CellCounts>) -> String {
     }
 }
 
-/// `paydrill run <id>: PASSED` (or FAILED with the count, or INTERRUPTED).
+/// `paydrill run <id>: PASSED` (or FAILED with the count, NOTHING CHECKED, or INTERRUPTED).
 pub fn verdict_line(report: &RunReport) -> String {
     let v = report.verdict;
     let run_id = report.history.run().map(|r| r.run_id.as_str()).unwrap_or("?");
     let state = if v.passed() {
         "PASSED".to_string()
+    } else if v.checked_nothing() {
+        "NOTHING CHECKED (no invariant or expectation had a fact to check: every cell was not supported or \
+         not exercised)"
+            .to_string()
     } else if v.violations.is_empty() {
         "INTERRUPTED".to_string()
     } else {
