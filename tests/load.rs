@@ -61,6 +61,15 @@ fn two_shards_merge_into_summed_counts_and_checked_invariants() {
         assert!(summary.contains("· PGs 1 (toss)"), "the summary names the PGs loaded: {summary}");
         let checked = summary.lines().find(|l| l.starts_with("| `single-charge` |")).expect("a single-charge row");
         assert!(checked.starts_with("| `single-charge` | held | 20 orders |"), "{checked}");
+        // The same verdict for machines.
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap();
+        assert_eq!((json["kind"].as_str(), json["verdict"].as_str()), (Some("load"), Some("passed")), "{json}");
+        let step = &json["steps"][0];
+        assert_eq!(step["started"], 20, "{json}");
+        assert!(step["ops"]["approve"]["p99_ms"].as_f64().is_some(), "{json}");
+        let single = step["invariants"].as_array().unwrap().iter().find(|i| i["id"] == "single-charge").unwrap();
+        assert_eq!((single["checked"].as_u64(), single["violations"].as_u64()), (Some(20), Some(0)), "{json}");
     }
 
     let saved: Vec<serde_json::Value> = dirs

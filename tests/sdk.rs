@@ -1,7 +1,8 @@
 //! The fakes judged from outside: published PG client SDKs, unchanged but for their base URL,
 //! driven against each fake on both servers (the drivers in `tests/sdk/` report op by op), and
 //! every PortOne V2 answer in the shipped scenarios validated against PortOne's pinned OpenAPI
-//! document. The SDKs come from `.ci/install-sdks`; without them a test says it was skipped.
+//! document, and a failing run's `junit.xml` against the JUnit schema CI systems read. The SDKs
+//! and validators come from `.ci/install-sdks`; without them a test says it was skipped.
 
 use paydrill::fakes::{FakeFleet, ServerKind};
 use paydrill::pg::PgName;
@@ -297,6 +298,31 @@ fn portone_answers_in_the_shipped_scenarios_match_the_published_openapi_document
     for op in ["confirmPayment 200", "getPayment 200", "cancelPayment 200", "cancelPayment 409", "cancelPayment 502"] {
         assert!(report.contains(&format!("VALID {op} ")), "no `{op}` answer was validated:\n{report}");
     }
+}
+
+#[test]
+fn junit_of_a_failing_run_is_valid_against_the_published_schema_with_consistent_counts() {
+    let validator = Sdk { package: "xmlschema", node: false, driver: "validate_junit.py", pg: PgName::Toss, ops: &[] };
+    if installed(&validator).is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .args(["run", "--defect", "skip-pg-cancel", "--repeat", "2", "--pg", "toss", "--pg", "kcp", "--out"])
+        .arg(dir.path())
+        .env("CI", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let junit = dir.path().join("latest/junit.xml");
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit/junit-10.xsd");
+    let checked =
+        Command::new(python()).arg(drivers().join(validator.driver)).arg(&schema).arg(&junit).output().unwrap();
+    let report = String::from_utf8_lossy(&checked.stdout);
+    println!("{report}{}", String::from_utf8_lossy(&checked.stderr));
+    assert!(checked.status.success(), "junit.xml problems:\n{report}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("name=\"FULL_FLOW[toss]#1\"") && xml.contains("type=\"platform-matches-pg\""), "{xml}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

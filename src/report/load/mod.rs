@@ -1,11 +1,12 @@
-//! A load test's reports: `summary.md` (printed too), `latency.csv` (p50/p95/p99 per op per
-//! step), `capacity.csv` (one row per capacity step), `settlement-summary.csv` and
+//! A load test's reports: `summary.md` (printed too), `summary.json` (for machines),
+//! `latency.csv` (p50/p95/p99 per op per step), `capacity.csv` (one row per capacity step), `settlement-summary.csv` and
 //! `report.html` with the capacity chart; and the summary of a merge of shards. Plain values
 //! in, files out.
 
 mod figures;
 mod html;
 mod input;
+mod json;
 mod markdown;
 mod ops;
 
@@ -20,6 +21,7 @@ use std::path::Path;
 pub fn write_all(dir: &Path, r: &LoadReport) -> std::io::Result<String> {
     let md = summary_markdown(r);
     write_atomic(dir, "summary.md", md.as_bytes())?;
+    write_atomic(dir, "summary.json", json::summary_json(r).as_bytes())?;
     write_atomic(dir, "latency.csv", figures::latency_csv(r.steps).as_bytes())?;
     if r.find_capacity {
         write_atomic(dir, "capacity.csv", figures::capacity_csv(r.steps).as_bytes())?;

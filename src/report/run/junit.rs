@@ -37,7 +37,11 @@ pub fn junit_xml(report: &RunReport) -> String {
         let seconds: f64 =
             report.calls.iter().filter(|c| c.cell == cell).filter_map(|c| c.latency_us).sum::<u64>() as f64 / 1e6;
         suite.seconds += seconds;
-        let name = if repeats { format!("{}#{}", cell.pg, cell.repeat) } else { cell.pg.to_string() };
+        // Unique across the file: `SCENARIO[pg]`, repetitions numbered.
+        let name = match repeats {
+            true => format!("{}[{}]#{}", cell.scenario, cell.pg, cell.repeat),
+            false => format!("{}[{}]", cell.scenario, cell.pg),
+        };
         let mut case = format!(
             "    <testcase name=\"{}\" classname=\"{}\" time=\"{seconds:.3}\">",
             escape(&name),
@@ -116,11 +120,11 @@ pub fn junit_xml(report: &RunReport) -> String {
 
     let total: usize = suites.iter().map(|s| s.cases.len()).sum();
     let failed: usize = suites.iter().map(|s| s.failures).sum();
-    let skipped: usize = suites.iter().map(|s| s.skipped).sum();
+    // The root carries no `skipped`: JUnit's schema has none there (the suites carry theirs).
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         xml,
-        "<testsuites name=\"paydrill\" tests=\"{total}\" failures=\"{failed}\" errors=\"0\" skipped=\"{skipped}\" time=\"{:.3}\">",
+        "<testsuites name=\"paydrill\" tests=\"{total}\" failures=\"{failed}\" errors=\"0\" time=\"{:.3}\">",
         report.seconds
     );
     for s in &suites {
