@@ -144,3 +144,26 @@ fn bad_load_flags_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
     }
 }
+
+/// Without a terminal (CI), a running step prints one plain line of its figures every 10 s.
+#[test]
+fn a_load_under_ci_prints_its_figures_every_ten_seconds() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = paydrill(&[
+        "load",
+        "--rate",
+        "600/min",
+        "--duration",
+        "11s",
+        "--warmup",
+        "0s",
+        "--pg",
+        "toss",
+        "--out",
+        reports.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let printed = text(&out);
+    let line = printed.lines().find(|l| l.trim_start().starts_with("[10s/11s]")).unwrap_or_else(|| panic!("{printed}"));
+    assert!(line.contains("orders/min") && line.contains("started") && line.contains("violations"), "{line}");
+}

@@ -196,7 +196,9 @@ pub async fn load(args: LoadArgs) -> CommandResult {
         scenarios_dir: args.scenarios_dir,
         goose: args.goose,
     };
+    let view = super::progress::LoadView::default();
     let on_event = |event: LoadEvent| match event {
+        LoadEvent::Progress(p) => view.show(&p),
         LoadEvent::Started { run_id, notes } => {
             for n in notes {
                 eprintln!("{n}");
@@ -210,14 +212,17 @@ pub async fn load(args: LoadArgs) -> CommandResult {
                 eprintln!("{per_min:.0} orders/min for {duration:?} (+{warmup:?} warm-up)");
             }
         }
-        LoadEvent::StepDone { figures: r } => eprintln!(
-            "  achieved {:.0}/min, on time {:.2}%, p99 {:.1} ms, violations {}, SLO {}",
-            r.achieved_per_min,
-            r.on_time_share() * 100.0,
-            r.book.percentile_us(None, 99.0).unwrap_or(0) as f64 / 1000.0,
-            r.violations,
-            if r.slo_broken.is_empty() { "met".to_string() } else { r.slo_broken.join("; ") }
-        ),
+        LoadEvent::StepDone { figures: r } => {
+            view.step_done();
+            eprintln!(
+                "  achieved {:.0}/min, on time {:.2}%, p99 {:.1} ms, violations {}, SLO {}",
+                r.achieved_per_min,
+                r.on_time_share() * 100.0,
+                r.book.percentile_us(None, 99.0).unwrap_or(0) as f64 / 1000.0,
+                r.violations,
+                if r.slo_broken.is_empty() { "met".to_string() } else { r.slo_broken.join("; ") }
+            )
+        }
     };
     let outcome = driver::run(&opts, &on_event).await?;
     println!("{}", outcome.summary);

@@ -1,5 +1,6 @@
-//! Progress on the terminal: a bar of cells done when stderr is a terminal (and not under CI),
-//! else a plain line now and then, so a CI log stays short.
+//! Progress on the terminal: a bar of cells done (`run`) or one refreshing status line of a
+//! load step's figures so far (`load`) when stderr is a terminal (and not under CI), else a
+//! plain line now and then, so a CI log stays short.
 
 use crate::locks::lock;
 use std::io::IsTerminal;
@@ -42,5 +43,59 @@ impl CellProgress {
         if let Some(pb) = lock(&self.bar).take() {
             pb.finish_and_clear();
         }
+    }
+}
+
+/// A load step's figures so far: one refreshing line on a terminal, else a line every 10 s.
+#[derive(Default)]
+pub struct LoadView {
+    bar: Mutex<Option<indicatif::ProgressBar>>,
+    /// Seconds into the step of the last plain line.
+    last_line: Mutex<u64>,
+}
+
+impl LoadView {
+    pub fn show(&self, p: &crate::drive::load::LoadProgress) {
+        let ms = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.1}"));
+        let status = format!(
+            "{:.0}/{:.0} orders/min · {} started, {} late, {} done · order p50 {} p99 {} ms · {} unknown · {} violations",
+            p.achieved_per_min,
+            p.scheduled_per_min,
+            p.started,
+            p.late,
+            p.completed,
+            ms(p.order_p50_ms),
+            ms(p.order_p99_ms),
+            p.errors,
+            p.violations
+        );
+        if !fancy() {
+            let second = p.elapsed.as_secs();
+            let mut last = lock(&self.last_line);
+            if second >= *last + 10 {
+                *last = second;
+                eprintln!("  [{second}s/{}s] {status}", p.total.as_secs());
+            }
+            return;
+        }
+        let mut bar = lock(&self.bar);
+        let pb = bar.get_or_insert_with(|| {
+            let pb = indicatif::ProgressBar::new(p.total.as_secs().max(1));
+            pb.set_style(
+                indicatif::ProgressStyle::with_template("{bar:20} {pos}s/{len}s {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            pb
+        });
+        pb.set_position(p.elapsed.as_secs());
+        pb.set_message(status);
+    }
+
+    /// The step is over: the status line goes, the step's summary line follows.
+    pub fn step_done(&self) {
+        if let Some(pb) = lock(&self.bar).take() {
+            pb.finish_and_clear();
+        }
+        *lock(&self.last_line) = 0;
     }
 }

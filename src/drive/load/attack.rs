@@ -2,6 +2,7 @@
 //! the rate, its run time and reports filled in, and the step's figures gathered into a
 //! [`StepFigures`].
 
+use super::event::{LoadEvent, LoadProgress};
 use super::order::{run_order, LoadContext, StepState};
 use crate::exit::Fatal;
 use crate::locks::lock;
@@ -38,6 +39,7 @@ pub async fn run_step(
     load: &Arc<LoadContext>,
     rules: &StepRules<'_>,
     plan: StepPlan<'_>,
+    on_event: &(dyn Fn(LoadEvent) + Sync),
 ) -> Result<StepFigures, Fatal> {
     let StepPlan { index, rate, warmup, duration, run_dir, name } = plan;
     let per_second = rate.per_second() * rules.share;
@@ -60,7 +62,18 @@ pub async fn run_step(
     let attack = GooseAttack::initialize_with_config(config)
         .map_err(|e| Fatal::bad_input(format!("goose settings: {e}")))?
         .register_scenario(goose::goose::Scenario::new("orders").register_transaction(transaction));
-    let goose_failed = match attack.execute().await {
+    // Progress about once a second while goose runs the step.
+    let execute = attack.execute();
+    tokio::pin!(execute);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.tick().await;
+    let outcome = loop {
+        tokio::select! {
+            outcome = &mut execute => break outcome,
+            _ = tick.tick() => on_event(LoadEvent::Progress(progress(&step, started, lead, warmup + duration, per_second))),
+        }
+    };
+    let goose_failed = match outcome {
         Ok(_) => None,
         Err(goose::GooseError::ThresholdsFailed { .. }) => {
             Some("a goose --threshold failed (see the goose report)".to_string())
@@ -132,4 +145,29 @@ fn goose_config(
         ];
     }
     config
+}
+
+/// The step's figures so far.
+fn progress(step: &StepState, started: Instant, lead: Duration, total: Duration, per_second: f64) -> LoadProgress {
+    let elapsed = started.elapsed().saturating_sub(lead).min(total);
+    let (order_p50_ms, order_p99_ms, errors) = {
+        let book = lock(&step.book);
+        let at = |q: f64| (!book.order.is_empty()).then(|| book.order.value_at_quantile(q) as f64 / 1000.0);
+        (at(0.50), at(0.99), book.errors.values().sum())
+    };
+    let begun = step.started.load(Ordering::Relaxed);
+    LoadProgress {
+        index: step.index,
+        elapsed,
+        total,
+        scheduled_per_min: per_second * 60.0,
+        achieved_per_min: begun as f64 / elapsed.as_secs_f64().max(0.001) * 60.0,
+        started: begun,
+        late: step.late.load(Ordering::Relaxed),
+        completed: step.completed.load(Ordering::Relaxed),
+        order_p50_ms,
+        order_p99_ms,
+        errors,
+        violations: lock(&step.found).violations,
+    }
 }

@@ -5,6 +5,7 @@
 
 mod attack;
 mod capacity;
+mod event;
 mod order;
 mod stream;
 mod transport;
@@ -21,6 +22,7 @@ use crate::units::Rate;
 use ::goose::config::GooseConfiguration;
 use attack::{StepPlan, StepRules};
 use capacity::CapacitySearch;
+pub use event::{LoadEvent, LoadProgress};
 use order::LoadContext;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -54,17 +56,6 @@ pub struct LoadOptions {
     pub mocks_dir: Option<PathBuf>,
     pub scenarios_dir: Option<PathBuf>,
     pub goose: GooseConfiguration,
-}
-
-/// Progress, for whoever displays it.
-#[derive(Debug, Clone)]
-pub enum LoadEvent {
-    /// The target is up. `notes` are lines worth showing first.
-    Started { run_id: String, notes: Vec<String> },
-    /// A step begins: its rate (orders/min, this process's share) and length.
-    StepStarted { index: u32, per_min: f64, duration: Duration, warmup: Duration, capacity: bool },
-    /// A step finished with these figures.
-    StepDone { figures: Box<StepFigures> },
 }
 
 impl LoadOptions {
@@ -182,7 +173,7 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
                 run_dir: &run_dir,
                 name: format!("step{index}"),
             };
-            let figures = attack::run_step(&load, &rules, plan).await?;
+            let figures = attack::run_step(&load, &rules, plan, on_event).await?;
             let cut_short = figures.cut_short || terminated.load(std::sync::atomic::Ordering::SeqCst);
             if !cut_short {
                 search.record(figures.held());
@@ -199,7 +190,7 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
         let per_min = opts.rate.per_minute * rules.share;
         on_event(LoadEvent::StepStarted { index: 1, per_min, duration, warmup, capacity: false });
         let plan = StepPlan { index: 1, rate: opts.rate, warmup, duration, run_dir: &run_dir, name: "load".into() };
-        let figures = attack::run_step(&load, &rules, plan).await?;
+        let figures = attack::run_step(&load, &rules, plan, on_event).await?;
         on_event(LoadEvent::StepDone { figures: Box::new(figures.clone()) });
         steps.push(figures);
     }
