@@ -325,6 +325,28 @@ fn junit_of_a_failing_run_is_valid_against_the_published_schema_with_consistent_
     assert!(xml.contains("name=\"FULL_FLOW[toss]#1\"") && xml.contains("type=\"platform-matches-pg\""), "{xml}");
 }
 
+/// The CI examples, validated offline against the schemas GitHub and GitLab publish (vendored
+/// in PyPI `check-jsonschema`), and each runs the paydrill it builds and publishes its reports.
+#[test]
+fn ci_examples_are_valid_against_github_and_gitlab_schemas() {
+    let validator = Sdk { package: "check-jsonschema", node: false, driver: "", pg: PgName::Toss, ops: &[] };
+    if installed(&validator).is_none() {
+        return;
+    }
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ci");
+    let tool = cache().join("venv/bin/check-jsonschema");
+    for (file, schema) in [("github-actions.yml", "vendor.github-workflows"), ("gitlab-ci.yml", "vendor.gitlab-ci")] {
+        let checked = Command::new(&tool).args(["--builtin-schema", schema]).arg(examples.join(file)).output().unwrap();
+        let said = format!("{}{}", String::from_utf8_lossy(&checked.stdout), String::from_utf8_lossy(&checked.stderr));
+        assert!(checked.status.success(), "{file} against {schema}:\n{said}");
+        let text = std::fs::read_to_string(examples.join(file)).unwrap();
+        for needed in ["cargo build --release", "./target/release/paydrill run", "junit.xml", "summary.md", "reports/"]
+        {
+            assert!(text.contains(needed), "{file} does not {needed}");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn portone_v2_python_sdk_verifies_the_fakes_webhooks() {
     let Some(version) = installed(&PORTONE_PY) else { return };
