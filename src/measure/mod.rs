@@ -7,9 +7,11 @@ pub mod pacing;
 pub mod shard;
 pub mod slo;
 pub mod step;
+pub mod timeline;
 
 pub use latency::{LatencyBook, SavedBook};
 pub use pacing::{Schedule, Slot, ON_TIME};
 pub use shard::ShardFigures;
 pub use slo::Slo;
 pub use step::{InvariantTally, StepFigures};
+pub use timeline::TimelinePoint;

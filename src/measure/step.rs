@@ -37,6 +37,8 @@ pub struct StepFigures {
     pub seconds: f64,
     /// A stop signal (Ctrl-C, SIGTERM) cut the step short: its figures are partial.
     pub cut_short: bool,
+    /// The step second by second.
+    pub timeline: Vec<super::TimelinePoint>,
 }
 
 impl StepFigures {

@@ -5,6 +5,7 @@
 pub mod load;
 pub mod probe;
 pub mod run;
+mod svg;
 mod tables;
 
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@ use super::event::{LoadEvent, LoadProgress};
 use super::order::{run_order, LoadContext, StepState};
 use crate::exit::Fatal;
 use crate::locks::lock;
-use crate::measure::{Schedule, Slo, StepFigures};
+use crate::measure::{Schedule, Slo, StepFigures, TimelinePoint};
 use crate::units::Rate;
 use goose::config::GooseConfiguration;
 use goose::prelude::*;
@@ -67,12 +67,17 @@ pub async fn run_step(
     tokio::pin!(execute);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.tick().await;
+    let mut timeline = Timeline::default();
     let outcome = loop {
         tokio::select! {
             outcome = &mut execute => break outcome,
-            _ = tick.tick() => on_event(LoadEvent::Progress(progress(&step, started, lead, warmup + duration, per_second))),
+            _ = tick.tick() => {
+                timeline.take(&step, started, lead);
+                on_event(LoadEvent::Progress(progress(&step, started, lead, warmup + duration, per_second)));
+            }
         }
     };
+    timeline.take(&step, started, lead);
     let goose_failed = match outcome {
         Ok(_) => None,
         Err(goose::GooseError::ThresholdsFailed { .. }) => {
@@ -109,6 +114,7 @@ pub async fn run_step(
         goose_failed,
         seconds: seconds.max(started.elapsed().as_secs_f64().min(seconds)),
         cut_short,
+        timeline: timeline.points,
     })
 }
 
@@ -138,11 +144,10 @@ fn goose_config(
     if config.verbose == 0 {
         config.no_print_metrics = true;
     }
+    // Goose's JSON report only: its HTML page draws its charts from a CDN and is blank offline
+    // (paydrill's report.html draws its own). A user's --report-file is theirs to choose.
     if config.report_file.is_empty() {
-        config.report_file = vec![
-            run_dir.join(format!("goose-{name}.html")).display().to_string(),
-            run_dir.join(format!("goose-{name}.json")).display().to_string(),
-        ];
+        config.report_file = vec![run_dir.join(format!("goose-{name}.json")).display().to_string()];
     }
     config
 }
@@ -169,5 +174,25 @@ fn progress(step: &StepState, started: Instant, lead: Duration, total: Duration,
         order_p99_ms,
         errors,
         violations: lock(&step.found).violations,
+    }
+}
+
+/// The step's timeline as it is taken, a point a second.
+#[derive(Default)]
+struct Timeline {
+    points: Vec<TimelinePoint>,
+    started: u64,
+    late: u64,
+}
+
+impl Timeline {
+    /// The point for the second just ended (nothing before the first arrival was due).
+    fn take(&mut self, step: &StepState, started: Instant, lead: Duration) {
+        let Some(since) = started.elapsed().checked_sub(lead) else { return };
+        let window = std::mem::take(&mut *lock(&step.window));
+        let (now_started, now_late) = (step.started.load(Ordering::Relaxed), step.late.load(Ordering::Relaxed));
+        let second = since.as_secs() as u32;
+        self.points.push(TimelinePoint::of(second, &window, now_started - self.started, now_late - self.late));
+        (self.started, self.late) = (now_started, now_late);
     }
 }

@@ -40,6 +40,8 @@ pub struct StepState {
     pub index: u32,
     pub schedule: Schedule,
     pub book: Mutex<LatencyBook>,
+    /// What finished since the last timeline point (taken every second).
+    pub window: Mutex<LatencyBook>,
     pub late: AtomicU64,
     pub started: AtomicU64,
     pub completed: AtomicU64,
@@ -60,6 +62,7 @@ impl StepState {
             index,
             schedule,
             book: Mutex::new(LatencyBook::default()),
+            window: Mutex::new(LatencyBook::default()),
             late: AtomicU64::new(0),
             started: AtomicU64::new(0),
             completed: AtomicU64::new(0),
@@ -118,13 +121,15 @@ fn finish_order(
     order_history.events.extend(events);
     let calls = order_history.calls();
     if let Some(order_us) = measured_us {
-        let mut book = lock(&step.book);
-        for c in &calls {
-            if let Some(us) = c.latency_us {
-                book.record(c.op, us, c.phase == Phase::Info);
+        for book in [&step.book, &step.window] {
+            let mut book = lock(book);
+            for c in &calls {
+                if let Some(us) = c.latency_us {
+                    book.record(c.op, us, c.phase == Phase::Info);
+                }
             }
+            book.record_order(order_us);
         }
-        book.record_order(order_us);
     }
     let mut orders: Vec<&str> = calls
         .iter()
