@@ -81,7 +81,19 @@ fn the_load_and_run_pages_render_their_charts_offline_with_no_console_error() {
     );
 
     let runs = dir.path().join("run");
-    let run = paydrill(&["run", "--defect", "skip-pg-cancel", "--pg", "toss", "--out", runs.to_str().unwrap()]);
+    let run = paydrill(&[
+        "run",
+        "--defect",
+        "skip-pg-cancel",
+        "--repeat",
+        "2",
+        "--pg",
+        "toss",
+        "--pg",
+        "kcp",
+        "--out",
+        runs.to_str().unwrap(),
+    ]);
     assert_eq!(run.status.code(), Some(1));
     let page = runs.join("latest/report.html");
     let (dom, log) = render(&browser, &page);
@@ -90,4 +102,18 @@ fn the_load_and_run_pages_render_their_charts_offline_with_no_console_error() {
         dom.contains("platform-matches-pg") && dom.contains("FULL_FLOW"),
         "the failing run's page shows the matrix and the violation"
     );
+    // Triage: one card per distinct failure, a filter, and the matrix cell linking to its card.
+    let cards = dom.matches("<div class=\"card ").count();
+    let violations = summary_violations(&runs.join("latest/summary.json"));
+    assert!(cards > 0 && cards < violations, "{cards} cards for {violations} violations");
+    assert!(dom.contains("id=\"fi-platform_matches_pg\"") && dom.contains("id=\"fp-toss\""), "the filter");
+    assert!(
+        dom.contains("href=\"#card-FULL_FLOW-toss\"") && dom.contains("id=\"card-FULL_FLOW-toss\""),
+        "cell to card"
+    );
+}
+
+fn summary_violations(summary: &Path) -> usize {
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(summary).unwrap()).unwrap();
+    json["violations"].as_array().map_or(0, Vec::len)
 }

@@ -253,7 +253,7 @@ pub fn finish_reports(
     let calls = history.calls();
     let verdict = check::check_calls(history, &calls, scenarios);
     let rows = settle::rows_of(history, &calls);
-    let report = RunReport { history, calls: &calls, verdict: &verdict, rows: &rows, seconds };
+    let report = RunReport { history, calls: &calls, verdict: &verdict, rows: &rows, seconds, scenarios };
     let summary = report::run::write_all(run_dir, &report)
         .map_err(|e| Fatal::bad_input(format!("cannot write the reports in {}: {e}", run_dir.display())))?;
     if let Err(e) = report::complete_run_dir(reports_root, run_dir) {

@@ -3,6 +3,7 @@
 //! that held, used by the capacity search and by the reports.
 
 use super::latency::LatencyBook;
+use super::timeline::TimelinePoint;
 use crate::check::Violation;
 use std::collections::BTreeMap;
 
@@ -38,7 +39,7 @@ pub struct StepFigures {
     /// A stop signal (Ctrl-C, SIGTERM) cut the step short: its figures are partial.
     pub cut_short: bool,
     /// The step second by second.
-    pub timeline: Vec<super::TimelinePoint>,
+    pub timeline: Vec<TimelinePoint>,
 }
 
 impl StepFigures {

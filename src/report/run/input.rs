@@ -4,6 +4,7 @@
 use crate::check::Verdict;
 use crate::record::{Call, History};
 use crate::settle::SettlementRow;
+use crate::spec::Scenario;
 
 /// Everything a run's reports are made of, computed once by the driver.
 pub struct RunReport<'a> {
@@ -15,4 +16,6 @@ pub struct RunReport<'a> {
     pub rows: &'a [SettlementRow],
     /// Wall time of the run, seconds.
     pub seconds: f64,
+    /// The scenarios that ran (for the failing step's op and scripted fault).
+    pub scenarios: &'a [Scenario],
 }

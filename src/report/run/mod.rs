@@ -8,6 +8,7 @@ mod junit;
 mod markdown;
 mod matrix;
 mod spread;
+mod triage;
 
 pub use input::RunReport;
 pub use markdown::summary_markdown;
