@@ -183,6 +183,7 @@ struct Timeline {
     points: Vec<TimelinePoint>,
     started: u64,
     late: u64,
+    refused: u64,
 }
 
 impl Timeline {
@@ -190,9 +191,10 @@ impl Timeline {
     fn take(&mut self, step: &StepState, started: Instant, lead: Duration) {
         let Some(since) = started.elapsed().checked_sub(lead) else { return };
         let window = std::mem::take(&mut *lock(&step.window));
-        let (now_started, now_late) = (step.started.load(Ordering::Relaxed), step.late.load(Ordering::Relaxed));
+        let now = [&step.started, &step.late, &step.refused].map(|n| n.load(Ordering::Relaxed));
         let second = since.as_secs() as u32;
-        self.points.push(TimelinePoint::of(second, &window, now_started - self.started, now_late - self.late));
-        (self.started, self.late) = (now_started, now_late);
+        let [started, late, refused] = [now[0] - self.started, now[1] - self.late, now[2] - self.refused];
+        self.points.push(TimelinePoint::of(second, &window, started, late, refused));
+        [self.started, self.late, self.refused] = now;
     }
 }

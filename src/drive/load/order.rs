@@ -43,6 +43,8 @@ pub struct StepState {
     /// What finished since the last timeline point (taken every second).
     pub window: Mutex<LatencyBook>,
     pub late: AtomicU64,
+    /// Measured calls refused (4xx, a PG decline).
+    pub refused: AtomicU64,
     pub started: AtomicU64,
     pub completed: AtomicU64,
     pub found: Mutex<Findings>,
@@ -64,6 +66,7 @@ impl StepState {
             book: Mutex::new(LatencyBook::default()),
             window: Mutex::new(LatencyBook::default()),
             late: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
             started: AtomicU64::new(0),
             completed: AtomicU64::new(0),
             found: Mutex::new(Findings::default()),
@@ -130,6 +133,8 @@ fn finish_order(
             }
             book.record_order(order_us);
         }
+        let refused = calls.iter().filter(|c| c.phase == Phase::Fail).count() as u64;
+        step.refused.fetch_add(refused, Ordering::Relaxed);
     }
     let mut orders: Vec<&str> = calls
         .iter()

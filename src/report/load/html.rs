@@ -1,6 +1,6 @@
 //! The load run's `report.html`, one self-contained page (inline SVG, no script, nothing
 //! fetched): the verdict and key figures, per step the arrivals scheduled against achieved,
-//! late starts and unknown outcomes, each op's p99 over time, the latency table and the
+//! late starts, refused and unknown calls, each op's p99 over time, the latency table and the
 //! invariants with their counts; for a capacity search the p99 against the scheduled rate with
 //! the SLO line and the capacity marked. The Markdown summary is folded at the end.
 
@@ -129,15 +129,24 @@ fn step_section(h: &mut String, step: &StepFigures) {
     latency.series.push(Series { name: "whole order".into(), colour: PALETTE[7], points: order, dashed: true });
     h.push_str(&latency.svg());
     let unknown = Chart {
-        title: "Calls whose outcome stayed unknown, per second".into(),
+        title: "Calls per second that did not succeed: refused (4xx, a decline) and unknown (timeout, 5xx, reset)"
+            .into(),
         x_label: "seconds since the first arrival was due".into(),
         y_label: "calls / s".into(),
-        series: vec![Series {
-            name: "unknown".into(),
-            colour: PALETTE[6],
-            points: seconds(&|p| Some(p.unknown as f64)),
-            dashed: false,
-        }],
+        series: vec![
+            Series {
+                name: "unknown".into(),
+                colour: PALETTE[6],
+                points: seconds(&|p| Some(p.unknown as f64)),
+                dashed: false,
+            },
+            Series {
+                name: "refused".into(),
+                colour: PALETTE[4],
+                points: seconds(&|p| Some(p.refused as f64)),
+                dashed: false,
+            },
+        ],
         ..Chart::default()
     };
     h.push_str(&unknown.svg());
