@@ -214,6 +214,9 @@ pub async fn load(args: LoadArgs) -> CommandResult {
         }
         LoadEvent::StepDone { figures: r } => {
             view.step_done();
+            if let Some(warning) = r.rate_warning() {
+                eprintln!("  WARNING: {warning}");
+            }
             eprintln!(
                 "  achieved {:.0}/min, on time {:.2}%, p99 {:.1} ms, violations {}, SLO {}",
                 r.achieved_per_min,

@@ -14,6 +14,9 @@ pub struct InvariantTally {
     pub violations: u64,
 }
 
+/// The share of orders that must start on time for a rate to count as kept.
+pub const KEPT_SHARE: f64 = 0.99;
+
 /// One step of load at one rate.
 #[derive(Debug, Clone)]
 pub struct StepFigures {
@@ -58,6 +61,57 @@ impl StepFigures {
     /// Whether this rate held: passed, with at least 99% of the orders started on time (an
     /// open-model rate the harness could not keep is not a rate held).
     pub fn held(&self) -> bool {
-        self.passed() && self.on_time_share() >= 0.99
+        self.passed() && self.kept_its_rate()
+    }
+
+    /// Whether at least [`KEPT_SHARE`] of the orders started on time.
+    pub fn kept_its_rate(&self) -> bool {
+        self.on_time_share() >= KEPT_SHARE
+    }
+
+    /// The warning a step that did not keep its rate carries, in words.
+    pub fn rate_warning(&self) -> Option<String> {
+        (!self.kept_its_rate()).then(|| {
+            format!(
+                "only {:.2}% of orders started on time: the harness or the machine did not keep the scheduled \
+                 rate, so this is not a rate the target held (latency still counts from each scheduled start)",
+                self.on_time_share() * 100.0
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(started: u64, late: u64) -> StepFigures {
+        StepFigures {
+            index: 1,
+            scheduled_per_min: 600.0,
+            achieved_per_min: 600.0,
+            scheduled: started,
+            started,
+            completed: started,
+            late,
+            violations: 0,
+            first_violations: Vec::new(),
+            invariants: BTreeMap::new(),
+            book: LatencyBook::default(),
+            slo_broken: Vec::new(),
+            goose_failed: None,
+            seconds: 1.0,
+            cut_short: false,
+            timeline: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_step_that_did_not_keep_its_rate_says_so_and_did_not_hold() {
+        let slow = step(100, 85);
+        assert!(slow.passed() && !slow.held());
+        assert!(slow.rate_warning().is_some_and(|w| w.contains("15.00% of orders started on time")));
+        let kept = step(100, 1);
+        assert!(kept.held() && kept.rate_warning().is_none());
     }
 }

@@ -85,6 +85,9 @@ fn step_section(h: &mut String, step: &StepFigures) {
         step.scheduled_per_min,
         step.violations
     );
+    if let Some(warning) = step.rate_warning() {
+        let _ = write!(h, "<p class=\"violated\">Warning: {}.</p>", escape(&warning));
+    }
     let seconds = |f: &dyn Fn(&crate::measure::TimelinePoint) -> Option<f64>| -> Vec<(f64, f64)> {
         step.timeline.iter().filter_map(|p| f(p).map(|v| (p.second as f64, v))).collect()
     };

@@ -60,6 +60,7 @@ fn step(s: &StepFigures) -> Value {
         "completed": s.completed,
         "late": s.late,
         "on_time_share": s.on_time_share(),
+        "kept_its_rate": s.kept_its_rate(),
         "violations": s.violations,
         "slo_broken": s.slo_broken,
         "goose_failed": s.goose_failed,

@@ -42,6 +42,9 @@ pub fn summary_markdown(r: &LoadReport) -> String {
             step.completed,
             step.achieved_per_min
         );
+        if let Some(warning) = step.rate_warning() {
+            let _ = writeln!(md, "**Warning:** {warning}.\n");
+        }
         op_table(&mut md, &step.book, true);
         let o = &step.book.order;
         if !o.is_empty() {
