@@ -118,6 +118,12 @@ impl LatencyBook {
         self.histogram_for(op).map(|h| h.value_at_quantile(q / 100.0))
     }
 
+    /// A whole order's latency (from its scheduled start) at percentile `q` (0–100), in
+    /// microseconds, once any order was measured.
+    pub fn order_percentile_us(&self, q: f64) -> Option<u64> {
+        (!self.order.is_empty()).then(|| self.order.value_at_quantile(q / 100.0))
+    }
+
     pub fn max_us(&self, op: Option<Op>) -> Option<u64> {
         self.histogram_for(op).map(|h| h.max())
     }

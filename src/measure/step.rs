@@ -14,6 +14,19 @@ pub struct InvariantTally {
     pub violations: u64,
 }
 
+impl InvariantTally {
+    /// How it fared, in the words the reports use.
+    pub fn state_word(&self) -> &'static str {
+        if self.violations > 0 {
+            "violated"
+        } else if self.checked == 0 {
+            "not exercised"
+        } else {
+            "held"
+        }
+    }
+}
+
 /// The share of orders that must start on time for a rate to count as kept.
 pub const KEPT_SHARE: f64 = 0.99;
 

@@ -136,13 +136,7 @@ impl WireCodec for KakaolegacyCodec {
     }
 
     fn read_cancel(&self, payment: &PaymentRef, _req: &CancelRequest, reply: &HttpReply) -> Result<PgCancel, PgError> {
-        let v = ok_body(reply)?;
-        Ok(PgCancel {
-            pg_payment_id: payment.pg_payment_id.clone(),
-            transaction_id: json::string(PG, &v, "/aid")?,
-            amount: json::krw(PG, &v, "/approved_cancel_amount/total")?,
-            balance_after: json::krw_opt(PG, &v, "/cancel_available_amount/total")?,
-        })
+        kakaopay::cancel_answer(PG, payment, &ok_body(reply)?)
     }
 
     fn inquire(&self, creds: &Credentials, payment: &PaymentRef) -> HttpCall {

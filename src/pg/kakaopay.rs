@@ -160,13 +160,7 @@ impl WireCodec for KakaopayCodec {
     }
 
     fn read_cancel(&self, payment: &PaymentRef, _req: &CancelRequest, reply: &HttpReply) -> Result<PgCancel, PgError> {
-        let v = ok_body(reply)?;
-        Ok(PgCancel {
-            pg_payment_id: payment.pg_payment_id.clone(),
-            transaction_id: json::string(PG, &v, "/aid")?,
-            amount: json::krw(PG, &v, "/approved_cancel_amount/total")?,
-            balance_after: json::krw_opt(PG, &v, "/cancel_available_amount/total")?,
-        })
+        cancel_answer(PG, payment, &ok_body(reply)?)
     }
 
     fn inquire(&self, creds: &Credentials, payment: &PaymentRef) -> HttpCall {
@@ -178,4 +172,14 @@ impl WireCodec for KakaopayCodec {
     fn read_inquire(&self, reply: &HttpReply) -> Result<PgPayment, PgError> {
         payment(&ok_body(reply)?)
     }
+}
+
+/// A cancel answer, the object both KakaoPay APIs (the new and `kapi.kakao.com`) give.
+pub(super) fn cancel_answer(pg: PgName, payment: &PaymentRef, v: &Value) -> Result<PgCancel, PgError> {
+    Ok(PgCancel {
+        pg_payment_id: payment.pg_payment_id.clone(),
+        transaction_id: json::string(pg, v, "/aid")?,
+        amount: json::krw(pg, v, "/approved_cancel_amount/total")?,
+        balance_after: json::krw_opt(pg, v, "/cancel_available_amount/total")?,
+    })
 }

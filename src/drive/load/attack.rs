@@ -157,8 +157,8 @@ fn progress(step: &StepState, started: Instant, lead: Duration, total: Duration,
     let elapsed = started.elapsed().saturating_sub(lead).min(total);
     let (order_p50_ms, order_p99_ms, errors) = {
         let book = lock(&step.book);
-        let at = |q: f64| (!book.order.is_empty()).then(|| book.order.value_at_quantile(q) as f64 / 1000.0);
-        (at(0.50), at(0.99), book.errors.values().sum())
+        let at = |q: f64| book.order_percentile_us(q).map(|us| us as f64 / 1000.0);
+        (at(50.0), at(99.0), book.errors.values().sum())
     };
     let begun = step.started.load(Ordering::Relaxed);
     LoadProgress {

@@ -163,13 +163,8 @@ fn step_section(h: &mut String, step: &StepFigures) {
     }
     h.push_str("</table><table><tr><th>invariant</th><th>state</th><th>checked</th><th>violations</th></tr>");
     for (id, t) in &step.invariants {
-        let (state, class) = if t.violations > 0 {
-            ("violated", "violated")
-        } else if t.checked == 0 {
-            ("not exercised", "none")
-        } else {
-            ("held", "held")
-        };
+        let state = t.state_word();
+        let class = if state == "not exercised" { "none" } else { state };
         let _ = write!(
             h,
             "<tr><td><code>{}</code></td><td class=\"{class}\">{state}</td><td>{}</td><td>{}</td></tr>",

@@ -37,8 +37,7 @@ pub fn summary_json(r: &LoadReport) -> String {
 fn step(s: &StepFigures) -> Value {
     let ms = |op: Option<Op>, q: f64| s.book.percentile_us(op, q).map(|us| us as f64 / 1000.0);
     let op_figures = |op: Option<Op>| json!({ "p50_ms": ms(op, 50.0), "p95_ms": ms(op, 95.0), "p99_ms": ms(op, 99.0) });
-    let order_ms =
-        |q: f64| (!s.book.order.is_empty()).then(|| s.book.order.value_at_quantile(q / 100.0) as f64 / 1000.0);
+    let order_ms = |q: f64| s.book.order_percentile_us(q).map(|us| us as f64 / 1000.0);
     let mut ops = serde_json::Map::new();
     for op in Op::ALL {
         if s.book.calls.get(&op).copied().unwrap_or(0) > 0 {

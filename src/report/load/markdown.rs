@@ -86,14 +86,7 @@ fn invariant_tallies(md: &mut String, tallies: &std::collections::BTreeMap<Strin
     let units = INVARIANTS.iter().map(|inv| (inv.about().id, inv.about().unit)).chain([(EXPECTATION, "expectations")]);
     for (id, unit) in units {
         let Some(t) = tallies.get(id) else { continue };
-        let state = if t.violations > 0 {
-            "violated"
-        } else if t.checked == 0 {
-            "not exercised"
-        } else {
-            "held"
-        };
-        let _ = writeln!(md, "| `{id}` | {state} | {} {unit} | {} |", t.checked, t.violations);
+        let _ = writeln!(md, "| `{id}` | {} | {} {unit} | {} |", t.state_word(), t.checked, t.violations);
     }
     md.push('\n');
 }

@@ -30,9 +30,10 @@ struct Card<'a> {
 
 /// The id a card (or the first card of a matrix cell) is linked by.
 pub fn card_anchor(scenario: &str, pg: &str) -> String {
-    format!("card-{}-{pg}", scenario.replace(|c: char| !c.is_ascii_alphanumeric(), "_"))
+    format!("card-{}-{pg}", class_word(scenario))
 }
 
+/// `text` as a class name or id part: every character but a letter or digit made `_`.
 fn class_word(text: &str) -> String {
     text.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
 }
