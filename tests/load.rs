@@ -167,3 +167,77 @@ fn a_load_under_ci_prints_its_figures_every_ten_seconds() {
     let line = printed.lines().find(|l| l.trim_start().starts_with("[10s/11s]")).unwrap_or_else(|| panic!("{printed}"));
     assert!(line.contains("orders/min") && line.contains("started") && line.contains("violations"), "{line}");
 }
+
+/// A row of `bench harness`'s table, by its part name: the cells after it.
+fn bench_row<'a>(table: &'a str, part: &str) -> Vec<&'a str> {
+    let line = table.lines().find(|l| l.starts_with(&format!("| {part} |"))).unwrap_or_else(|| panic!("{table}"));
+    line.trim_matches('|').split('|').map(str::trim).skip(1).collect()
+}
+
+#[test]
+fn the_harness_bench_runs_both_parts_on_the_same_orders_and_requests() {
+    let out = tempfile::tempdir().unwrap();
+    let run = paydrill(&[
+        "bench",
+        "harness",
+        "--rate",
+        "1200/min",
+        "--duration",
+        "3s",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let all = text(&run);
+    assert_eq!(run.status.code(), Some(0), "{all}");
+    let table = String::from_utf8_lossy(&run.stdout).into_owned();
+    for part in ["bare goose", "paydrill load"] {
+        let row = bench_row(&table, part);
+        assert_eq!(row[0], "60/60", "every FULL_FLOW order of {part} ran to its end: {table}");
+        assert_eq!(row[2], "360", "{part}: six requests per order reached the bench target: {table}");
+    }
+    assert!(bench_row(&table, "paydrill load")[8].ends_with(" B"), "history bytes per order shown: {table}");
+    assert!(table.contains("× bare goose's"), "{table}");
+}
+
+/// The bench target, started as `bench harness` starts it: its URL, and the process.
+fn bench_target() -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .args(["bench", "target"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    (child, line.trim().to_string())
+}
+
+#[test]
+fn without_fakes_the_pg_side_is_not_observable_never_held() {
+    let (mut target, url) = bench_target();
+    let out = tempfile::tempdir().unwrap();
+    let run = paydrill(&[
+        "run",
+        "--target",
+        &url,
+        "--profile",
+        "scenarios/profiles/bench-target.toml",
+        "--no-fakes",
+        "--scenario",
+        "FULL_FLOW",
+        "--pg",
+        "toss",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let _ = target.kill();
+    let all = text(&run);
+    assert_eq!(run.status.code(), Some(0), "{all}");
+    for id in ["single-charge", "platform-matches-pg", "settlement-balances"] {
+        let row = all.lines().find(|l| l.starts_with(&format!("| `{id}` |"))).unwrap_or_else(|| panic!("{all}"));
+        assert!(row.contains("not observable"), "{id} without fakes: {row}");
+    }
+    assert!(all.contains("| `unique-order` | held"), "what the client sees is still checked: {all}");
+    let refused = paydrill(&["run", "--no-fakes"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+}

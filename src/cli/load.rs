@@ -55,6 +55,11 @@ pub struct LoadArgs {
     /// Allow a --target that is not on loopback.
     #[arg(long, env = "PAYDRILL_ALLOW_REMOTE")]
     pub allow_remote: bool,
+    /// With --target: host no PG fakes, for a platform that calls PGs of its own (their
+    /// sandboxes, its own stubs). What the PGs did is then not observable, and the checks that
+    /// compare the platform with the PGs say so.
+    #[arg(long, env = "PAYDRILL_NO_FAKES", requires = "target")]
+    pub no_fakes: bool,
     /// Folder for run reports.
     #[arg(long, env = "PAYDRILL_OUT", default_value = "reports", value_name = "DIR")]
     pub out: PathBuf,
@@ -172,6 +177,7 @@ pub async fn load(args: LoadArgs) -> CommandResult {
         false,
         &args.defects,
         args.allow_remote,
+        args.no_fakes,
     )?;
     let opts = LoadOptions {
         rate: args.rate,

@@ -37,7 +37,8 @@ pub enum Command {
     /// Merge the run folders of load shards: summed counts, merged histograms, invariants
     /// over every shard's history.
     Merge(load::MergeArgs),
-    /// Benchmarks: `paydrill bench fakes` measures the PG-fake servers.
+    /// Benchmarks: the PG-fake servers (`bench fakes`), the harness against bare goose
+    /// (`bench harness`), the input readers under fuzzing (`bench parsers`).
     Bench(bench::BenchArgs),
     /// Validate scenario, profile and mock files without running anything.
     Check(check::CheckArgs),

@@ -32,6 +32,11 @@ pub struct RunArgs {
     /// Allow a --target that is not on loopback.
     #[arg(long, env = "PAYDRILL_ALLOW_REMOTE")]
     pub allow_remote: bool,
+    /// With --target: host no PG fakes, for a platform that calls PGs of its own (their
+    /// sandboxes, its own stubs). What the PGs did is then not observable, and the checks that
+    /// compare the platform with the PGs say so.
+    #[arg(long, env = "PAYDRILL_NO_FAKES", requires = "target")]
+    pub no_fakes: bool,
     /// Only these scenarios (repeatable; default: all).
     #[arg(long = "scenario", env = "PAYDRILL_SCENARIO", value_delimiter = ',', value_name = "NAME")]
     pub scenarios: Vec<String>,
@@ -77,6 +82,7 @@ pub async fn run(args: RunArgs) -> CommandResult {
         args.direct,
         &args.defects,
         args.allow_remote,
+        args.no_fakes,
     )?;
     let opts = RunOptions {
         target,

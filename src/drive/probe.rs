@@ -29,7 +29,7 @@ pub async fn probe(
     allow_remote: bool,
     mocks_dir: Option<&Path>,
 ) -> Result<ProbeOutcome, Fatal> {
-    let choice = TargetChoice::from_flags(Some(url), Some(profile_path), false, &[], allow_remote)?;
+    let choice = TargetChoice::from_flags(Some(url), Some(profile_path), false, &[], allow_remote, false)?;
     let profile: Profile = match &choice {
         TargetChoice::Outside { profile, .. } => (**profile).clone(),
         _ => unreachable!("from_flags with a target and a profile is an outside platform"),

@@ -121,8 +121,9 @@ pub fn new_run_id(prefix: Option<&str>, shard: Option<(u32, u32)>) -> String {
 pub enum TargetChoice {
     /// The embedded reference platform and fakes, with these bugs switched on.
     Embedded { defects: Vec<Defect> },
-    /// A platform at `url`, reached through `profile`; the fakes listen on the mocks' fixed ports.
-    Outside { url: String, profile: Box<Profile> },
+    /// A platform at `url`, reached through `profile`; the fakes listen on the mocks' fixed
+    /// ports, unless `fakes` is off (the platform calls PGs of its own, which cannot be read).
+    Outside { url: String, profile: Box<Profile>, fakes: bool },
     /// The PGs themselves through paydrill's PG clients.
     Direct,
 }
@@ -135,7 +136,13 @@ impl TargetChoice {
         direct: bool,
         defects: &[Defect],
         allow_remote: bool,
+        no_fakes: bool,
     ) -> Result<TargetChoice, Fatal> {
+        if no_fakes && (direct || target.is_none()) {
+            return Err(Fatal::bad_input(
+                "--no-fakes is for an outside --target whose PGs are its own: the embedded platform and --direct drill paydrill's fakes",
+            ));
+        }
         if direct {
             if target.is_some() || profile.is_some() || !defects.is_empty() {
                 return Err(Fatal::bad_input(
@@ -161,7 +168,7 @@ impl TargetChoice {
                 "--target needs --profile FILE describing the platform's API (scenarios/profiles/reference.toml for paydrill serve)",
             ));
         };
-        Ok(TargetChoice::Outside { url: url.to_string(), profile: Box::new(Profile::load(profile)?) })
+        Ok(TargetChoice::Outside { url: url.to_string(), profile: Box::new(Profile::load(profile)?), fakes: !no_fakes })
     }
 
     /// The PGs the target is set up for, when its profile names them.
@@ -261,9 +268,23 @@ pub async fn start_target(setup: &TargetSetup, mocks: Vec<MockConfig>, run_id: &
                 notes,
             })
         }
-        TargetChoice::Outside { url, profile } => {
+        TargetChoice::Outside { url, profile, fakes } => {
             let profile = (**profile).clone();
             net::reachable(url, Duration::from_secs(3)).await.map_err(Fatal::unreachable)?;
+            if !fakes {
+                return Ok(RunningTarget {
+                    profile: profile.name.clone(),
+                    target: Target::Platform(PlatformTarget::new(url, profile, setup.client_timeout, run_id)),
+                    embedded: None,
+                    fleet: None,
+                    description: url.clone(),
+                    notes: vec![
+                        "no PG fakes (--no-fakes): the platform calls PGs of its own, so what the PGs did is not \
+                         observable and the checks that compare with it say so"
+                            .to_string(),
+                    ],
+                });
+            }
             let fleet = FakeFleet::start(mocks, setup.server, true).await.map_err(|e| {
                 Fatal::unreachable(format!(
                     "{e} (is `paydrill serve` running with its own fakes? use `serve --no-fakes`)"

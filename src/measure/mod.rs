@@ -1,9 +1,10 @@
 //! What load measures and judges figures by: latency books (HDR histograms per op that merge
-//! across processes), SLO rules, the open-model arrival schedule, a step's figures and the rule
+//! across processes), what the process itself costs, SLO rules, the open-model arrival schedule, a step's figures and the rule
 //! for a rate that held, and a shard's saved figures.
 
 pub mod latency;
 pub mod pacing;
+pub mod process;
 pub mod shard;
 pub mod slo;
 pub mod step;
@@ -11,6 +12,7 @@ pub mod timeline;
 
 pub use latency::{LatencyBook, SavedBook};
 pub use pacing::{Schedule, Slot, ON_TIME};
+pub use process::{ProcessCost, ProcessReading};
 pub use shard::ShardFigures;
 pub use slo::Slo;
 pub use step::{InvariantTally, StepFigures};

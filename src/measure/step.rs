@@ -3,6 +3,7 @@
 //! that held, used by the capacity search and by the reports.
 
 use super::latency::LatencyBook;
+use super::process::ProcessCost;
 use super::timeline::TimelinePoint;
 use crate::check::Violation;
 use std::collections::BTreeMap;
@@ -56,6 +57,9 @@ pub struct StepFigures {
     pub cut_short: bool,
     /// The step second by second.
     pub timeline: Vec<TimelinePoint>,
+    /// What the step cost the paydrill process (the harness, and whatever it hosts: the
+    /// embedded platform and the PG fakes, unless they run elsewhere).
+    pub cost: ProcessCost,
 }
 
 impl StepFigures {
@@ -116,6 +120,7 @@ mod tests {
             seconds: 1.0,
             cut_short: false,
             timeline: Vec::new(),
+            cost: ProcessCost::default(),
         }
     }
 

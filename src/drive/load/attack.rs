@@ -6,8 +6,9 @@ use super::event::{LoadEvent, LoadProgress};
 use super::order::{run_order, LoadContext, StepState};
 use crate::exit::Fatal;
 use crate::locks::lock;
-use crate::measure::{Schedule, Slo, StepFigures, TimelinePoint};
+use crate::measure::{ProcessCost, ProcessReading, Schedule, Slo, StepFigures, TimelinePoint};
 use crate::units::Rate;
+use goose::client::GooseClientBuilder;
 use goose::config::GooseConfiguration;
 use goose::prelude::*;
 use std::path::Path;
@@ -59,7 +60,11 @@ pub async fn run_step(
     }))
     .set_name("order");
     let started = Instant::now();
+    let cost_from = ProcessReading::now();
+    // One HTTP client for every goose user, built once (paydrill sends through its own client,
+    // and a client per user loads the root certificates again for each).
     let attack = GooseAttack::initialize_with_config(config)
+        .and_then(|a| a.set_client_builder_without_cookies(GooseClientBuilder::new().without_cookies()))
         .map_err(|e| Fatal::bad_input(format!("goose settings: {e}")))?
         .register_scenario(goose::goose::Scenario::new("orders").register_transaction(transaction));
     // Progress about once a second while goose runs the step.
@@ -115,6 +120,7 @@ pub async fn run_step(
         seconds: seconds.max(started.elapsed().as_secs_f64().min(seconds)),
         cut_short,
         timeline: timeline.points,
+        cost: ProcessCost::between(cost_from, ProcessReading::now()),
     })
 }
 
@@ -128,12 +134,31 @@ fn goose_config(
     run_dir: &Path,
     name: &str,
 ) -> GooseConfiguration {
-    let mut config = rules.goose.clone();
+    let drain = rules.pg_timeout * 3 + Duration::from_secs(3);
+    let mut config = open_rate_config(rules.goose, host, per_second, arrivals, drain);
+    // Goose's JSON report only: its HTML page draws its charts from a CDN and is blank offline
+    // (paydrill's report.html draws its own). A user's --report-file is theirs to choose.
+    if config.report_file.is_empty() {
+        config.report_file = vec![run_dir.join(format!("goose-{name}.json")).display().to_string()];
+    }
+    config
+}
+
+/// Goose set up to carry an open arrival rate of `per_second` orders for `arrivals`, then
+/// `drain` for the last ones to finish: enough users for the orders in flight, all started at
+/// once, quiet. What the user set in `base` stays.
+pub fn open_rate_config(
+    base: &GooseConfiguration,
+    host: &str,
+    per_second: f64,
+    arrivals: Duration,
+    drain: Duration,
+) -> GooseConfiguration {
+    let mut config = base.clone();
     config.host.get_or_insert(host.to_string());
     let users = config.users.unwrap_or_else(|| ((per_second * 1.5).ceil() as usize).clamp(16, 4000));
     config.users = Some(users);
     config.increase_rate.get_or_insert_with(|| users.to_string());
-    let drain = rules.pg_timeout * 3 + Duration::from_secs(3);
     config.run_time.get_or_insert_with(|| format!("{}s", (arrivals + drain).as_secs() + 1));
     // Goose's per-second percentiles grow with the run: keep them for short runs only.
     if arrivals > Duration::from_secs(121) {
@@ -143,11 +168,6 @@ fn goose_config(
     config.quiet = config.quiet.max(1);
     if config.verbose == 0 {
         config.no_print_metrics = true;
-    }
-    // Goose's JSON report only: its HTML page draws its charts from a CDN and is blank offline
-    // (paydrill's report.html draws its own). A user's --report-file is theirs to choose.
-    if config.report_file.is_empty() {
-        config.report_file = vec![run_dir.join(format!("goose-{name}.json")).display().to_string()];
     }
     config
 }

@@ -20,6 +20,7 @@ use crate::report::{self, load::LoadReport};
 use crate::spec;
 use crate::units::Rate;
 use ::goose::config::GooseConfiguration;
+pub use attack::open_rate_config;
 use attack::{StepPlan, StepRules};
 use capacity::CapacitySearch;
 pub use event::{LoadEvent, LoadProgress};
@@ -205,7 +206,7 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
     };
     let mut files = crate::locks::lock(&load.files).take().expect("the streamed files are open until here");
     files.events([&Event::End(RunEnd { finished_at: record::now(), partial: stopped.is_some() })]);
-    let settlement = files.finish().map_err(Fatal::bad_input)?;
+    let streamed = files.finish().map_err(Fatal::bad_input)?;
     let slo_text = opts.slo.terms.iter().map(|t| t.text.clone()).collect::<Vec<_>>().join(",");
     let report = LoadReport {
         run_id: &run_id,
@@ -215,7 +216,8 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
         find_capacity: opts.find_capacity,
         steps: &steps,
         best_rate,
-        settlement: &settlement,
+        settlement: &streamed.settlement,
+        history_bytes: streamed.history_bytes,
         partial: stopped.is_some(),
     };
     let summary = report::load::write_all(&run_dir, &report)

@@ -1,6 +1,7 @@
 //! One order of a load step: claim its scheduled start, run its scenario instance through the
-//! goose user, then measure it, check it against the PG ledger, stream it out, and let the
-//! fakes forget it — so memory stays flat however many orders a run makes.
+//! goose user, then measure it, check it against the PG ledger, stream it out (bodies only for
+//! a failing order and a sample of the others), and let the fakes forget it — so memory stays
+//! flat however many orders a run makes.
 
 use super::stream::StreamedFiles;
 use super::transport::GooseTransport;
@@ -21,6 +22,11 @@ use std::time::{Duration, Instant};
 
 /// How many violations a step keeps as evidence.
 const EVIDENCE_KEPT: usize = 200;
+
+/// One order in this many keeps its request and answer bodies in the history although it
+/// passed every check (a failing order always keeps them): a sample to read, at a fraction of
+/// the bytes.
+pub const BODIES_SAMPLED: u32 = 100;
 
 /// Everything every order of the load run shares.
 pub struct LoadContext {
@@ -149,6 +155,7 @@ fn finish_order(
     }
     order_history.events.push(Event::End(RunEnd { finished_at: record::now(), partial: false }));
     let verdict = check::check_calls(&order_history, &calls, std::slice::from_ref(scenario));
+    let failed = !verdict.violations.is_empty();
     {
         let mut found = lock(&step.found);
         for r in verdict.results() {
@@ -161,9 +168,28 @@ fn finish_order(
         found.first.extend(verdict.violations.into_iter().take(room));
     }
     let rows = settle::rows_of(&order_history, &calls);
+    if !failed && cell.repeat % BODIES_SAMPLED != 0 {
+        drop_bodies(&mut order_history.events);
+    }
     let events = &order_history.events[1..order_history.events.len() - 1];
     if let Some(files) = lock(&load.files).as_mut() {
         files.events(events);
         files.rows(&rows);
+    }
+}
+
+/// Drops the bodies and raw exchanges of an order's calls (what evidence is made of), keeping
+/// every field the checkers and the settlement read.
+fn drop_bodies(events: &mut [Event]) {
+    for event in events {
+        if let Event::Call(call) = event {
+            if let Some(request) = call.request.as_mut() {
+                request.body.clear();
+            }
+            if let Some(response) = call.response.as_mut() {
+                response.body.clear();
+            }
+            call.exchanges.clear();
+        }
     }
 }

@@ -13,7 +13,14 @@ pub struct StreamedFiles {
     history: BufWriter<File>,
     settlement: csv::Writer<File>,
     totals: SummaryBook,
+    history_bytes: u64,
     error: Option<String>,
+}
+
+/// What the streamed files hold, once finished.
+pub struct Streamed {
+    pub settlement: SummaryBook,
+    pub history_bytes: u64,
 }
 
 const FILES: [&str; 2] = ["history.jsonl", "settlement.csv"];
@@ -32,6 +39,7 @@ impl StreamedFiles {
             history: BufWriter::new(open(FILES[0])?),
             settlement: csv::WriterBuilder::new().has_headers(true).from_writer(open(FILES[1])?),
             totals: SummaryBook::default(),
+            history_bytes: 0,
             error: None,
         })
     }
@@ -40,7 +48,11 @@ impl StreamedFiles {
     pub fn events<'a>(&mut self, events: impl IntoIterator<Item = &'a Event>) {
         for e in events {
             let line = serde_json::to_string(e).map_err(std::io::Error::other);
-            if let Err(err) = line.and_then(|l| writeln!(self.history, "{l}")) {
+            let written = line.and_then(|l| {
+                self.history_bytes += l.len() as u64 + 1;
+                writeln!(self.history, "{l}")
+            });
+            if let Err(err) = written {
                 self.error.get_or_insert_with(|| format!("cannot write the history: {err}"));
             }
         }
@@ -56,8 +68,9 @@ impl StreamedFiles {
         self.totals.add_all(rows);
     }
 
-    /// Flushes both files and gives them their real names; returns the settlement totals.
-    pub fn finish(mut self) -> Result<SummaryBook, String> {
+    /// Flushes both files and gives them their real names; returns the settlement totals and
+    /// the history's size.
+    pub fn finish(mut self) -> Result<Streamed, String> {
         let flushed = self.history.flush().and_then(|_| self.settlement.flush());
         if let Some(e) = self.error.take() {
             return Err(e);
@@ -67,6 +80,6 @@ impl StreamedFiles {
             std::fs::rename(self.dir.join(tmp_name(name)), self.dir.join(name))
                 .map_err(|e| format!("cannot write {name} in {}: {e}", self.dir.display()))?;
         }
-        Ok(self.totals)
+        Ok(Streamed { settlement: self.totals, history_bytes: self.history_bytes })
     }
 }

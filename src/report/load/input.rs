@@ -21,11 +21,23 @@ pub struct LoadReport<'a> {
     /// The highest rate that held, for a capacity search.
     pub best_rate: Option<f64>,
     pub settlement: &'a SummaryBook,
+    /// The size of `history.jsonl`.
+    pub history_bytes: u64,
     /// A stop signal ended the run before its end: it neither passed nor failed.
     pub partial: bool,
 }
 
 impl LoadReport<'_> {
+    /// Orders that ran to their end, over every step.
+    pub fn orders(&self) -> u64 {
+        self.steps.iter().map(|s| s.completed).sum()
+    }
+
+    /// The history's size per order that ran to its end.
+    pub fn history_bytes_per_order(&self) -> Option<u64> {
+        (self.orders() > 0).then(|| self.history_bytes / self.orders())
+    }
+
     /// Whether the run passed: every step passed, or for a capacity search, some rate held. A
     /// run cut short never passed.
     pub fn passed(&self) -> bool {

@@ -30,6 +30,7 @@ pub fn summary_json(r: &LoadReport) -> String {
         "find_capacity": r.find_capacity,
         "best_rate_per_min": r.best_rate,
         "steps": r.steps.iter().map(step).collect::<Vec<_>>(),
+        "history": { "bytes": r.history_bytes, "orders": r.orders(), "bytes_per_order": r.history_bytes_per_order() },
     });
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
@@ -64,6 +65,12 @@ fn step(s: &StepFigures) -> Value {
         "slo_broken": s.slo_broken,
         "goose_failed": s.goose_failed,
         "seconds": s.seconds,
+        "process": {
+            "cpu_ms": s.cost.cpu_ms,
+            "rss_start_kb": s.cost.rss_start_kb,
+            "rss_end_kb": s.cost.rss_end_kb,
+            "peak_rss_kb": s.cost.peak_rss_kb,
+        },
         "ops": ops,
         "calls_all_ops": op_figures(None),
         "order_from_scheduled_start": json!({ "p50_ms": order_ms(50.0), "p95_ms": order_ms(95.0), "p99_ms": order_ms(99.0) }),

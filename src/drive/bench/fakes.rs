@@ -3,6 +3,7 @@
 //! decides which server hosts the fakes for long load runs.
 
 use crate::fakes::{FakeFleet, ServerKind};
+use crate::measure::ProcessReading;
 use crate::pg::toss::basic_auth;
 use crate::pg::PgName;
 use crate::spec::MockConfig;
@@ -24,19 +25,6 @@ impl BenchResult {
     pub fn per_second(&self) -> f64 {
         self.requests as f64 / self.seconds.max(1e-9)
     }
-}
-
-/// Resident set size of this process in KiB (Linux), or 0 where unknown.
-pub fn rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 /// Sends `requests` inquiries (over 100 approved payments) at a Toss fake on `server`.
@@ -68,7 +56,7 @@ pub async fn bench_fake(server: ServerKind, requests: u64, concurrency: usize) -
     };
     futures::stream::iter(0..2_000).map(send).buffer_unordered(concurrency).collect::<Vec<_>>().await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let rss_before_kb = rss_kb();
+    let rss_before_kb = ProcessReading::now().rss_kb;
     let started = Instant::now();
     let mut failures = 0;
     let mut answers = futures::stream::iter(0..requests).map(send).buffer_unordered(concurrency);
@@ -78,6 +66,6 @@ pub async fn bench_fake(server: ServerKind, requests: u64, concurrency: usize) -
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    let rss_after_kb = rss_kb();
+    let rss_after_kb = ProcessReading::now().rss_kb;
     Ok(BenchResult { server, requests, failures, seconds, rss_before_kb, rss_after_kb })
 }
