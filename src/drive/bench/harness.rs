@@ -63,7 +63,6 @@ impl PartFigures {
 
 /// Both parts, goose first.
 pub struct HarnessFigures {
-    pub pinned: bool,
     pub parts: Vec<PartFigures>,
 }
 
@@ -141,11 +140,10 @@ pub async fn bench_harness(
     ];
     run_part(opts, pinned, "paydrill", &args).await?;
     let after = stats(&http, &url).await?;
-    parts.push(load_part(&reports.join("latest").join("summary.json"), after.requests - before.requests)?);
-    parts[1].target_cpu_ms = after.cpu_ms - before.cpu_ms;
+    parts.push(load_part(&reports.join("latest").join("summary.json"), before, after)?);
 
     let _ = target.kill().await;
-    Ok(HarnessFigures { pinned, parts })
+    Ok(HarnessFigures { parts })
 }
 
 /// `taskset`, where the machine has it.
@@ -217,8 +215,8 @@ async fn stats(http: &reqwest::Client, url: &str) -> Result<TargetStats, Fatal> 
     read.await.map_err(|e| Fatal::unreachable(format!("the bench target stopped answering: {e}")))
 }
 
-/// The load part's figures, from its `summary.json`.
-fn load_part(summary: &Path, requests: u64) -> Result<PartFigures, Fatal> {
+/// The load part's figures, from its `summary.json` and the bench target's readings around it.
+fn load_part(summary: &Path, before: TargetStats, after: TargetStats) -> Result<PartFigures, Fatal> {
     let text = std::fs::read_to_string(summary)
         .map_err(|e| Fatal::unreachable(format!("the load part wrote no {} ({e})", summary.display())))?;
     let v: serde_json::Value = serde_json::from_str(&text)
@@ -231,9 +229,9 @@ fn load_part(summary: &Path, requests: u64) -> Result<PartFigures, Fatal> {
         started: n(&step["started"]),
         late: n(&step["late"]),
         completed: n(&step["completed"]),
-        requests,
+        requests: after.requests - before.requests,
         cost: serde_json::from_value(step["process"].clone()).unwrap_or_default(),
-        target_cpu_ms: 0,
+        target_cpu_ms: after.cpu_ms - before.cpu_ms,
         history_bytes_per_order: v["history"]["bytes_per_order"].as_u64(),
     })
 }
