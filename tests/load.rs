@@ -13,6 +13,18 @@ fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
+fn gunzip(path: &Path) -> String {
+    let mut text = String::new();
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(file), &mut text).unwrap();
+    text
+}
+
+/// The rows of an invariants table (`| `id` | state | checked | violations | note |`).
+fn invariant_rows(summary: &str) -> Vec<String> {
+    summary.lines().filter(|l| l.starts_with("| `")).map(str::to_string).collect()
+}
+
 fn run_dirs(reports: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<_> = std::fs::read_dir(reports)
         .unwrap()
@@ -92,11 +104,19 @@ fn two_shards_merge_into_summed_counts_and_checked_invariants() {
     assert!(approve_row.starts_with(&format!("| approve | {approve_calls} |")), "{approve_row}");
     assert!(summary.contains("| `single-charge` | held |"), "{summary}");
 
+    // `settle` rebuilds a shard's settlement.csv from its compressed history, byte for byte.
+    let settled = paydrill(&["settle", dirs[0].join("history.jsonl.gz").to_str().unwrap()]);
+    assert_eq!(settled.status.code(), Some(0), "{}", text(&settled));
+    let written = std::fs::read(dirs[0].join("settlement.csv")).unwrap();
+    assert!(written.len() > 100, "the shard settled money");
+    assert_eq!(String::from_utf8_lossy(&settled.stdout), String::from_utf8_lossy(&written));
+
     // The merged invariants really look at both histories: a doctored history breaks them.
     let doctored = reports.path().join("doctored");
     std::fs::create_dir_all(&doctored).unwrap();
     std::fs::copy(dirs[1].join("load.json"), doctored.join("load.json")).unwrap();
-    let history = std::fs::read_to_string(dirs[1].join("history.jsonl")).unwrap();
+    // A load history is compressed as it is written; merge reads it plain too.
+    let history = gunzip(&dirs[1].join("history.jsonl.gz"));
     let broken = history.replacen("\"balance\":0,", "\"balance\":-500,", 1);
     assert_ne!(broken, history, "the history has a balance to doctor");
     std::fs::write(doctored.join("history.jsonl"), broken).unwrap();
@@ -104,6 +124,64 @@ fn two_shards_merge_into_summed_counts_and_checked_invariants() {
         paydrill(&["merge", "--out", merged_dir.to_str().unwrap(), dir_args[0].as_str(), doctored.to_str().unwrap()]);
     assert_eq!(merged.status.code(), Some(1), "{}", text(&merged));
     assert!(text(&merged).contains("| `non-negative-balance` | violated |"), "{}", text(&merged));
+}
+
+#[test]
+fn four_shard_processes_merge_into_the_verdict_of_one_run() {
+    let reports = tempfile::tempdir().unwrap();
+    let load = |shard: Option<&str>, out: &Path| {
+        let mut args = vec![
+            "load",
+            "--rate",
+            "2400/min",
+            "--duration",
+            "2s",
+            "--warmup",
+            "0s",
+            "--pg",
+            "toss",
+            "--mix",
+            "FULL_FLOW=1,PARTIAL_CANCEL=1",
+            "--defect",
+            "wrong-cancel-sign",
+        ];
+        if let Some(shard) = shard {
+            args.extend(["--shard", shard]);
+        }
+        let out = out.to_str().unwrap().to_string();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_paydrill"));
+        cmd.args(&args).args(["--out", &out]).env("CI", "1");
+        cmd.output().unwrap()
+    };
+    let (single, shards) = (reports.path().join("single"), reports.path().join("shards"));
+    let outs = std::thread::scope(|s| {
+        let one = s.spawn(|| load(None, &single));
+        let parts: Vec<_> = (1..=4)
+            .map(|i| {
+                let shards = &shards;
+                s.spawn(move || load(Some(&format!("{i}/4")), &shards.join(i.to_string())))
+            })
+            .collect();
+        let mut outs = vec![one.join().unwrap()];
+        outs.extend(parts.into_iter().map(|p| p.join().unwrap()));
+        outs
+    });
+    for out in &outs {
+        assert_eq!(out.status.code(), Some(1), "the defect fails every part: {}", text(out));
+    }
+    let one = std::fs::read_to_string(single.join("latest/summary.md")).unwrap();
+    let dirs: Vec<String> = (1..=4).map(|i| shards.join(format!("{i}/latest")).display().to_string()).collect();
+    let merged_dir = reports.path().join("merged");
+    let mut args = vec!["merge", "--out", merged_dir.to_str().unwrap()];
+    args.extend(dirs.iter().map(String::as_str));
+    let merged = paydrill(&args);
+    let all = text(&merged);
+    assert_eq!(merged.status.code(), Some(1), "{all}");
+    assert!(all.contains("(80 orders)"), "every shard's orders were checked: {all}");
+    let (one_rows, merged_rows) = (invariant_rows(&one), invariant_rows(&all));
+    assert!(one_rows.iter().any(|r| r.contains("| violated |")), "the single run caught the defect: {one}");
+    assert!(one_rows.iter().any(|r| r.starts_with("| `single-charge` | held | 80 orders |")), "{one}");
+    assert_eq!(merged_rows, one_rows, "the merged invariants are the single run's\n{all}\n{one}");
 }
 
 #[test]

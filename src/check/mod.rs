@@ -6,6 +6,7 @@
 mod evidence;
 mod expectations;
 mod invariant;
+mod tally;
 mod verdict;
 
 mod identical_replay;
@@ -24,6 +25,7 @@ mod fixture;
 pub use evidence::Evidence;
 pub use invariant::{About, Checked, Invariant, EXPECTATION};
 pub use pgs_agree::{step_answers, PgAnswer, StepSlot};
+pub use tally::{InvariantTally, Tally};
 pub use verdict::{CellVerdict, InvariantResult, State, Verdict, Violation};
 
 use crate::record::{Call, CellNoteKind, History};

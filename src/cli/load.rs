@@ -228,7 +228,7 @@ pub async fn load(args: LoadArgs) -> CommandResult {
                 r.achieved_per_min,
                 r.on_time_share() * 100.0,
                 r.book.percentile_us(None, 99.0).unwrap_or(0) as f64 / 1000.0,
-                r.violations,
+                r.found.violations,
                 if r.slo_broken.is_empty() { "met".to_string() } else { r.slo_broken.join("; ") }
             )
         }

@@ -1,11 +1,12 @@
 //! `paydrill merge`: joins the shards of one load test run as separate processes (a CI matrix,
-//! a Kubernetes Indexed Job): counts add up, percentiles come from the merged histograms, and
-//! every invariant is checked again over all the shards' histories together.
+//! a Kubernetes Indexed Job): counts add up, percentiles come from the merged histograms (never
+//! averaged), and every shard's history is checked again order by order as it streams past, so
+//! memory stays one order's worth however many shards and orders.
 
-use crate::check::{self, Verdict};
+use crate::check::{self, Tally};
 use crate::exit::{Exit, Fatal};
 use crate::measure::{LatencyBook, ShardFigures, Slo};
-use crate::record::{Event, History};
+use crate::record::{self, HistoryReader};
 use crate::report::load::{self, MergeReport};
 use crate::spec::Scenario;
 use std::path::{Path, PathBuf};
@@ -14,11 +15,11 @@ use std::path::{Path, PathBuf};
 pub struct MergeOutcome {
     /// The merged `summary.md`, also for printing.
     pub summary: String,
-    pub verdict: Verdict,
+    pub found: Tally,
     pub exit: Exit,
 }
 
-/// Reads each shard's `load.json` and `history.jsonl`, merges them, and writes the merged
+/// Reads each shard's `load.json` and streams its history, merges them, and writes the merged
 /// summary into `out`.
 pub fn merge(dirs: &[PathBuf], scenarios: &[Scenario], out: &Path) -> Result<MergeOutcome, Fatal> {
     if dirs.is_empty() {
@@ -26,7 +27,8 @@ pub fn merge(dirs: &[PathBuf], scenarios: &[Scenario], out: &Path) -> Result<Mer
     }
     let mut shards = Vec::new();
     let mut book = LatencyBook::default();
-    let mut events = Vec::new();
+    let mut found = Tally::default();
+    let mut unfinished = Vec::new();
     for dir in dirs {
         let file = dir.join("load.json");
         let text = std::fs::read_to_string(&file).map_err(|e| {
@@ -37,13 +39,21 @@ pub fn merge(dirs: &[PathBuf], scenarios: &[Scenario], out: &Path) -> Result<Mer
         let shard_book = LatencyBook::from_saved(&saved.book)
             .map_err(|e| Fatal::bad_input(format!("{}: bad histogram: {e}", file.display())))?;
         book.merge(&shard_book);
-        let history = History::read(&dir.join("history.jsonl"))?;
-        let first_run = events.iter().any(|e| matches!(e, Event::Run(_)));
-        events.extend(history.events.into_iter().filter(|e| !(first_run && matches!(e, Event::Run(_)))));
+        let path = record::history_in(dir);
+        let mut orders = HistoryReader::open(&path)?.orders();
+        for order in orders.by_ref() {
+            let order = order?;
+            found.add(check::check(&order, scenarios));
+        }
+        if orders.header().is_none() {
+            return Err(Fatal::bad_input(format!("{}: no run header: not a paydrill history", path.display())));
+        }
+        if orders.end().is_none_or(|end| end.partial) {
+            unfinished.push(path.display().to_string());
+        }
         shards.push((dir.clone(), saved));
     }
     let slo = Slo::parse(&shards[0].1.slo).unwrap_or_default();
-    let verdict = check::check(&History { events }, scenarios);
     let sum = |f: fn(&ShardFigures) -> u64| shards.iter().map(|(_, s)| f(s)).sum::<u64>();
     let slo_broken = slo.broken(&book);
     let report = MergeReport {
@@ -53,11 +63,12 @@ pub fn merge(dirs: &[PathBuf], scenarios: &[Scenario], out: &Path) -> Result<Mer
         started: sum(|s| s.started),
         completed: sum(|s| s.completed),
         late: sum(|s| s.late),
-        verdict: &verdict,
+        found: &found,
+        unfinished: &unfinished,
         slo_broken: &slo_broken,
     };
     let summary = load::write_merge(out, &report)
         .map_err(|e| Fatal::bad_input(format!("cannot write in {} (--out): {e}", out.display())))?;
     let exit = if report.passed() { Exit::Held } else { Exit::Failed };
-    Ok(MergeOutcome { summary, verdict, exit })
+    Ok(MergeOutcome { summary, found, exit })
 }

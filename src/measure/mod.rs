@@ -15,5 +15,5 @@ pub use pacing::{Schedule, Slot, ON_TIME};
 pub use process::{ProcessCost, ProcessReading};
 pub use shard::ShardFigures;
 pub use slo::Slo;
-pub use step::{InvariantTally, StepFigures};
+pub use step::StepFigures;
 pub use timeline::TimelinePoint;

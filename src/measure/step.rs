@@ -5,28 +5,7 @@
 use super::latency::LatencyBook;
 use super::process::ProcessCost;
 use super::timeline::TimelinePoint;
-use crate::check::Violation;
-use std::collections::BTreeMap;
-
-/// How one invariant fared over every order of a step.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct InvariantTally {
-    pub checked: u64,
-    pub violations: u64,
-}
-
-impl InvariantTally {
-    /// How it fared, in the words the reports use.
-    pub fn state_word(&self) -> &'static str {
-        if self.violations > 0 {
-            "violated"
-        } else if self.checked == 0 {
-            "not exercised"
-        } else {
-            "held"
-        }
-    }
-}
+use crate::check::Tally;
 
 /// The share of orders that must start on time for a rate to count as kept.
 pub const KEPT_SHARE: f64 = 0.99;
@@ -43,11 +22,9 @@ pub struct StepFigures {
     pub completed: u64,
     /// Orders that started more than [`super::ON_TIME`] after their scheduled start.
     pub late: u64,
-    pub violations: u64,
-    /// The first violations found, as evidence.
-    pub first_violations: Vec<Violation>,
-    /// Per invariant id (and `expectation`): facts checked and violations over every order.
-    pub invariants: BTreeMap<String, InvariantTally>,
+    /// What the checks found over every finished order: per invariant id (and `expectation`)
+    /// facts checked, violated and not observable, and the first violations as evidence.
+    pub found: Tally,
     pub book: LatencyBook,
     pub slo_broken: Vec<String>,
     /// Goose's own verdict, when a goose `--threshold` failed.
@@ -72,7 +49,7 @@ impl StepFigures {
     }
 
     pub fn passed(&self) -> bool {
-        self.violations == 0 && self.slo_broken.is_empty() && self.goose_failed.is_none()
+        self.found.violations == 0 && self.slo_broken.is_empty() && self.goose_failed.is_none()
     }
 
     /// Whether this rate held: passed, with at least 99% of the orders started on time (an
@@ -111,9 +88,7 @@ mod tests {
             started,
             completed: started,
             late,
-            violations: 0,
-            first_violations: Vec::new(),
-            invariants: BTreeMap::new(),
+            found: Tally::default(),
             book: LatencyBook::default(),
             slo_broken: Vec::new(),
             goose_failed: None,

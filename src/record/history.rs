@@ -5,10 +5,10 @@ use super::event::{
     AnswerFields, Cell, CellNote, Event, LedgerSnapshot, Observation, PgRequest, Phase, Purpose, RequestRecord,
     ResponseRecord, RunInfo,
 };
+use super::reader::HistoryReader;
 use crate::input::InputError;
 use crate::pg::{DrawnFault, Krw, LedgerPayment, PgName, RawExchange, WebhookDelivery};
 use crate::spec::Op;
-use std::io::BufRead;
 use std::path::Path;
 
 /// A completed call: its invoke and completion joined.
@@ -201,28 +201,14 @@ impl History {
         })
     }
 
-    /// Reads `history.jsonl`; a bad line is reported with its number.
+    /// Reads a history file whole (plain or gzip-compressed); a bad line is reported with its
+    /// number. A long load history is better read order by order ([`HistoryReader::orders`]).
     pub fn read(path: &Path) -> Result<History, InputError> {
-        let file = std::fs::File::open(path).map_err(|e| InputError::new(path, None, format!("cannot read: {e}")))?;
-        History::from_lines(path, std::io::BufReader::new(file))
+        Ok(History { events: HistoryReader::open(path)?.collect::<Result<_, _>>()? })
     }
 
     /// A history from its text, as [`History::read`] reads a file named `path`.
     pub fn from_text(path: &Path, text: &str) -> Result<History, InputError> {
-        History::from_lines(path, text.as_bytes())
-    }
-
-    fn from_lines(path: &Path, lines: impl BufRead) -> Result<History, InputError> {
-        let mut events = Vec::new();
-        for (i, line) in lines.lines().enumerate() {
-            let line = line.map_err(|e| InputError::new(path, Some(i + 1), e.to_string()))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let event = serde_json::from_str(&line)
-                .map_err(|e| InputError::new(path, Some(i + 1), format!("not a history event: {e}")))?;
-            events.push(event);
-        }
-        Ok(History { events })
+        Ok(History { events: HistoryReader::from_text(path, text).collect::<Result<_, _>>()? })
     }
 }

@@ -232,7 +232,7 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
             started: last.started,
             completed: last.completed,
             late: last.late,
-            violations: last.violations,
+            violations: last.found.violations,
             book: last.book.to_saved(),
             slo: slo_text.clone(),
         };

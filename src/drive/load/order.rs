@@ -5,23 +5,19 @@
 
 use super::stream::StreamedFiles;
 use super::transport::GooseTransport;
-use crate::check::{self, Violation};
+use crate::check::{self, Tally};
 use crate::drive::setup::RunningTarget;
 use crate::exec::ExecContext;
 use crate::locks::lock;
-use crate::measure::{pacing, InvariantTally, LatencyBook, Schedule, ON_TIME};
+use crate::measure::{pacing, LatencyBook, Schedule, ON_TIME};
 use crate::pg::PgName;
-use crate::record::{self, Cell, Event, History, LedgerSnapshot, Phase, Recorder, RunEnd, RunInfo};
+use crate::record::{Cell, Event, History, LedgerSnapshot, Phase, Recorder, RunEnd, RunInfo};
 use crate::settle;
 use crate::spec::{Op, Scenario};
 use goose::prelude::GooseUser;
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-/// How many violations a step keeps as evidence.
-const EVIDENCE_KEPT: usize = 200;
 
 /// One order in this many keeps its request and answer bodies in the history although it
 /// passed every check (a failing order always keeps them): a sample to read, at a fraction of
@@ -53,15 +49,7 @@ pub struct StepState {
     pub refused: AtomicU64,
     pub started: AtomicU64,
     pub completed: AtomicU64,
-    pub found: Mutex<Findings>,
-}
-
-/// Violations and invariant tallies over a step's finished orders.
-#[derive(Default)]
-pub struct Findings {
-    pub violations: u64,
-    pub first: Vec<Violation>,
-    pub invariants: BTreeMap<String, InvariantTally>,
+    pub found: Mutex<Tally>,
 }
 
 impl StepState {
@@ -75,7 +63,7 @@ impl StepState {
             refused: AtomicU64::new(0),
             started: AtomicU64::new(0),
             completed: AtomicU64::new(0),
-            found: Mutex::new(Findings::default()),
+            found: Mutex::new(Tally::default()),
         }
     }
 }
@@ -153,20 +141,12 @@ fn finish_order(
         let payments = orders.iter().flat_map(|o| endpoint.fake.ledger().forget_order(o)).collect();
         order_history.events.push(Event::Ledger(LedgerSnapshot { pg: cell.pg, payments }));
     }
-    order_history.events.push(Event::End(RunEnd { finished_at: record::now(), partial: false }));
+    // The order's end delimits it in the history, so readers can take it order by order.
+    order_history.events.push(Event::CellEnd(cell.clone()));
+    order_history.events.push(Event::End(RunEnd { finished_at: String::new(), partial: false }));
     let verdict = check::check_calls(&order_history, &calls, std::slice::from_ref(scenario));
     let failed = !verdict.violations.is_empty();
-    {
-        let mut found = lock(&step.found);
-        for r in verdict.results() {
-            let t = found.invariants.entry(r.id.clone()).or_default();
-            t.checked += r.checked as u64;
-            t.violations += r.violations as u64;
-        }
-        found.violations += verdict.violations.len() as u64;
-        let room = EVIDENCE_KEPT.saturating_sub(found.first.len());
-        found.first.extend(verdict.violations.into_iter().take(room));
-    }
+    lock(&step.found).add(verdict);
     let rows = settle::rows_of(&order_history, &calls);
     if !failed && cell.repeat % BODIES_SAMPLED != 0 {
         drop_bodies(&mut order_history.events);

@@ -1,8 +1,10 @@
-//! The files a load run streams as orders finish — `history.jsonl` and `settlement.csv` — and
-//! the settlement totals added up on the way, so memory stays flat however long the run.
+//! The files a load run streams as orders finish — `history.jsonl.gz` (compressed as it goes:
+//! a load history is the same events over and over) and `settlement.csv` — and the settlement
+//! totals added up on the way, so memory stays flat however long the run.
 
 use crate::record::Event;
 use crate::settle::{SettlementRow, SummaryBook};
+use flate2::write::GzEncoder;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -10,20 +12,20 @@ use std::path::{Path, PathBuf};
 /// The streamed files, written under temporary names until [`StreamedFiles::finish`].
 pub struct StreamedFiles {
     dir: PathBuf,
-    history: BufWriter<File>,
+    history: BufWriter<GzEncoder<File>>,
     settlement: csv::Writer<File>,
     totals: SummaryBook,
-    history_bytes: u64,
     error: Option<String>,
 }
 
 /// What the streamed files hold, once finished.
 pub struct Streamed {
     pub settlement: SummaryBook,
+    /// The compressed history's size on disk.
     pub history_bytes: u64,
 }
 
-const FILES: [&str; 2] = ["history.jsonl", "settlement.csv"];
+const FILES: [&str; 2] = ["history.jsonl.gz", "settlement.csv"];
 
 fn tmp_name(name: &str) -> String {
     format!(".{name}.tmp")
@@ -36,10 +38,9 @@ impl StreamedFiles {
         };
         Ok(StreamedFiles {
             dir: dir.to_path_buf(),
-            history: BufWriter::new(open(FILES[0])?),
+            history: BufWriter::with_capacity(1 << 16, GzEncoder::new(open(FILES[0])?, flate2::Compression::fast())),
             settlement: csv::WriterBuilder::new().has_headers(true).from_writer(open(FILES[1])?),
             totals: SummaryBook::default(),
-            history_bytes: 0,
             error: None,
         })
     }
@@ -47,11 +48,9 @@ impl StreamedFiles {
     /// Appends events to the history.
     pub fn events<'a>(&mut self, events: impl IntoIterator<Item = &'a Event>) {
         for e in events {
-            let line = serde_json::to_string(e).map_err(std::io::Error::other);
-            let written = line.and_then(|l| {
-                self.history_bytes += l.len() as u64 + 1;
-                writeln!(self.history, "{l}")
-            });
+            let written = serde_json::to_writer(&mut self.history, e)
+                .map_err(std::io::Error::other)
+                .and_then(|_| self.history.write_all(b"\n"));
             if let Err(err) = written {
                 self.error.get_or_insert_with(|| format!("cannot write the history: {err}"));
             }
@@ -71,15 +70,17 @@ impl StreamedFiles {
     /// Flushes both files and gives them their real names; returns the settlement totals and
     /// the history's size.
     pub fn finish(mut self) -> Result<Streamed, String> {
-        let flushed = self.history.flush().and_then(|_| self.settlement.flush());
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        flushed.map_err(|e| format!("cannot write in {}: {e}", self.dir.display()))?;
+        let cannot = |e: std::io::Error| format!("cannot write in {}: {e}", self.dir.display());
+        let encoder = self.history.into_inner().map_err(|e| cannot(e.into_error()))?;
+        let history_bytes = encoder.finish().and_then(|f| f.metadata()).map_err(cannot)?.len();
+        self.settlement.flush().map_err(cannot)?;
         for name in FILES {
             std::fs::rename(self.dir.join(tmp_name(name)), self.dir.join(name))
                 .map_err(|e| format!("cannot write {name} in {}: {e}", self.dir.display()))?;
         }
-        Ok(Streamed { settlement: self.totals, history_bytes: self.history_bytes })
+        Ok(Streamed { settlement: self.totals, history_bytes })
     }
 }

@@ -31,7 +31,7 @@ pub fn capacity_csv(steps: &[StepFigures]) -> String {
             s.achieved_per_min,
             s.book.error_share(None),
             s.late,
-            s.violations,
+            s.found.violations,
             if s.slo_broken.is_empty() { "Y" } else { "N" }
         );
         for op in Op::ALL {

@@ -83,7 +83,7 @@ fn step_section(h: &mut String, step: &StepFigures) {
         step.completed,
         step.achieved_per_min,
         step.scheduled_per_min,
-        step.violations
+        step.found.violations
     );
     if let Some(warning) = step.rate_warning() {
         let _ = write!(h, "<p class=\"violated\">Warning: {}.</p>", escape(&warning));
@@ -162,9 +162,9 @@ fn step_section(h: &mut String, step: &StepFigures) {
         h.push_str("</tr>");
     }
     h.push_str("</table><table><tr><th>invariant</th><th>state</th><th>checked</th><th>violations</th></tr>");
-    for (id, t) in &step.invariants {
+    for (id, t) in &step.found.invariants {
         let state = t.state_word();
-        let class = if state == "not exercised" { "none" } else { state };
+        let class = if t.checked == 0 && t.violations == 0 { "none" } else { state };
         let _ = write!(
             h,
             "<tr><td><code>{}</code></td><td class=\"{class}\">{state}</td><td>{}</td><td>{}</td></tr>",
@@ -177,9 +177,9 @@ fn step_section(h: &mut String, step: &StepFigures) {
     if !step.slo_broken.is_empty() {
         let _ = write!(h, "<p class=\"violated\">SLO broken: {}</p>", escape(&step.slo_broken.join("; ")));
     }
-    if !step.first_violations.is_empty() {
+    if !step.found.first.is_empty() {
         h.push_str("<ol>");
-        for v in step.first_violations.iter().take(20) {
+        for v in step.found.first.iter().take(20) {
             let _ = write!(h, "<li>{}</li>", escape(&v.headline()));
         }
         h.push_str("</ol>");

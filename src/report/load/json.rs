@@ -61,7 +61,7 @@ fn step(s: &StepFigures) -> Value {
         "late": s.late,
         "on_time_share": s.on_time_share(),
         "kept_its_rate": s.kept_its_rate(),
-        "violations": s.violations,
+        "violations": s.found.violations,
         "slo_broken": s.slo_broken,
         "goose_failed": s.goose_failed,
         "seconds": s.seconds,
@@ -74,6 +74,6 @@ fn step(s: &StepFigures) -> Value {
         "ops": ops,
         "calls_all_ops": op_figures(None),
         "order_from_scheduled_start": json!({ "p50_ms": order_ms(50.0), "p95_ms": order_ms(95.0), "p99_ms": order_ms(99.0) }),
-        "invariants": s.invariants.iter().map(|(id, t)| json!({ "id": id, "checked": t.checked, "violations": t.violations })).collect::<Vec<_>>(),
+        "invariants": s.found.invariants.iter().map(|(id, t)| json!({ "id": id, "state": t.state_word(), "checked": t.checked, "violations": t.violations, "not_observable": t.not_observable, "not_observable_why": t.not_observable_why })).collect::<Vec<_>>(),
     })
 }

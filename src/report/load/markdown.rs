@@ -3,9 +3,9 @@
 
 use super::input::{LoadReport, MergeReport};
 use super::ops::{op_figures, ops_of};
-use crate::check::{EXPECTATION, INVARIANTS};
-use crate::measure::{InvariantTally, LatencyBook};
-use crate::report::tables::{invariants_table, settlement_table};
+use crate::check::{InvariantTally, EXPECTATION, INVARIANTS};
+use crate::measure::LatencyBook;
+use crate::report::tables::settlement_table;
 use std::fmt::Write;
 
 pub fn summary_markdown(r: &LoadReport) -> String {
@@ -65,12 +65,12 @@ pub fn summary_markdown(r: &LoadReport) -> String {
         if let Some(g) = &step.goose_failed {
             let _ = writeln!(md, "{g}\n");
         }
-        let _ = writeln!(md, "Invariant and expectation violations: {}", step.violations);
-        invariant_tallies(&mut md, &step.invariants);
-        for (i, v) in step.first_violations.iter().enumerate().take(20) {
+        let _ = writeln!(md, "Invariant and expectation violations: {}", step.found.violations);
+        invariant_tallies(&mut md, &step.found.invariants);
+        for (i, v) in step.found.first.iter().enumerate().take(20) {
             let _ = writeln!(md, "{}. {}", i + 1, v.headline());
         }
-        if !step.first_violations.is_empty() {
+        if !step.found.first.is_empty() {
             md.push('\n');
         }
     }
@@ -82,11 +82,15 @@ pub fn summary_markdown(r: &LoadReport) -> String {
 
 /// Per invariant over every order of a step: state, facts checked, violations.
 fn invariant_tallies(md: &mut String, tallies: &std::collections::BTreeMap<String, InvariantTally>) {
-    let _ = writeln!(md, "\n| invariant | state | checked | violations |\n|---|---|--:|--:|");
+    let _ = writeln!(md, "\n| invariant | state | checked | violations | note |\n|---|---|--:|--:|---|");
     let units = INVARIANTS.iter().map(|inv| (inv.about().id, inv.about().unit)).chain([(EXPECTATION, "expectations")]);
     for (id, unit) in units {
         let Some(t) = tallies.get(id) else { continue };
-        let _ = writeln!(md, "| `{id}` | {} | {} {unit} | {} |", t.state_word(), t.checked, t.violations);
+        let note = match (&t.not_observable_why, t.not_observable) {
+            (Some(why), n) if n > 0 => format!("{n} not observable: {why}"),
+            _ => String::new(),
+        };
+        let _ = writeln!(md, "| `{id}` | {} | {} {unit} | {} | {note} |", t.state_word(), t.checked, t.violations);
     }
     md.push('\n');
 }
@@ -120,10 +124,15 @@ pub fn merge_markdown(m: &MergeReport) -> String {
         m.scheduled, m.started, m.late, m.completed
     );
     op_table(&mut md, m.book, false);
-    let _ = writeln!(md, "\nInvariants over every shard's history:");
-    invariants_table(&mut md, m.verdict.results());
-    for (i, v) in m.verdict.violations.iter().enumerate().take(20) {
+    let _ =
+        writeln!(md, "\n## Invariants\n\nOver every order of every shard's history ({} orders):", m.found.histories);
+    invariant_tallies(&mut md, &m.found.invariants);
+    for (i, v) in m.found.first.iter().enumerate().take(20) {
         let _ = writeln!(md, "{}. {}", i + 1, v.headline());
+    }
+    for path in m.unfinished {
+        let _ =
+            writeln!(md, "\n{path} does not end as a finished run: a shard was cut short, so this merge cannot pass.");
     }
     if !m.slo_broken.is_empty() {
         let _ = writeln!(md, "\nSLO broken: {}", m.slo_broken.join("; "));
