@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod load;
 mod progress;
+mod reconcile;
 mod run;
 mod serve;
 mod settle;
@@ -16,7 +17,7 @@ use clap::{Parser, Subcommand};
 /// and fake payment gateways (PGs), checks the money invariants over everything it saw, and
 /// writes a settlement CSV, a CI verdict and capacity figures.
 ///
-/// With no --target it starts its own reference platform and eight PG fakes on loopback.
+/// With no --target it starts its own reference platform and the PG fakes on loopback.
 #[derive(Debug, Parser)]
 #[command(name = "paydrill", version, propagate_version = true)]
 #[command(after_help = "Exit codes: 0 all held, 1 an invariant/expectation/SLO failed, 2 bad usage or input file, \
@@ -44,6 +45,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Rebuild the settlement CSV from a recorded history.jsonl.
     Settle(settle::SettleArgs),
+    /// Reconcile a platform's own settlement export with the PGs' settlement reports, per PG
+    /// and date: every mismatch in reconcile.csv.
+    Reconcile(reconcile::ReconcileArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -76,6 +80,7 @@ pub fn main() -> i32 {
             Command::Check(args) if args.profile.is_some() => check::probe(args).await,
             Command::Check(args) => check::check(args),
             Command::Settle(args) => settle::settle(args),
+            Command::Reconcile(args) => reconcile::reconcile(args).await,
         }
     });
     match result {

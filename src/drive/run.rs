@@ -143,6 +143,7 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
     on_event(RunEvent::Started { run_id: run_id.clone(), cells: total, notes: target.notes.clone() });
     let stopped = run_cells(&target, &run_id, &recorder, &cells, opts.concurrency, on_event).await;
     record_pg_side(&target, &recorder).await;
+    save_pg_settlements(&target, &run_dir);
     recorder.record(Event::End(RunEnd { finished_at: record::now(), partial: stopped.is_some() }));
     let history = recorder.finish().map_err(Fatal::bad_input)?;
     std::fs::rename(&history_tmp, run_dir.join("history.jsonl"))
@@ -213,6 +214,27 @@ async fn run_cells(
                 None => return None,
             },
             signal = &mut stop => return Some(signal),
+        }
+    }
+}
+
+/// The folder of a run where each fake's settlement report is kept (`<pg>.csv`), for
+/// `paydrill reconcile --pg-reports`.
+pub const PG_SETTLEMENTS: &str = "pg-settlements";
+
+/// Keeps each fake's settlement report in the run folder, as the fake itself serves it.
+fn save_pg_settlements(target: &RunningTarget, run_dir: &Path) {
+    let Some(fleet) = target.fleet() else { return };
+    let dir = run_dir.join(PG_SETTLEMENTS);
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        tracing::warn!("cannot keep the PGs' settlement reports in {}: {e}", dir.display());
+        return;
+    }
+    for endpoint in fleet.endpoints() {
+        let name = format!("{}.csv", endpoint.pg());
+        let saved = endpoint.fake.settlement_report().map_err(std::io::Error::other);
+        if let Err(e) = saved.and_then(|csv| report::write_atomic(&dir, &name, csv.as_bytes())) {
+            tracing::warn!("cannot keep {name} in {}: {e}", dir.display());
         }
     }
 }

@@ -88,6 +88,12 @@ impl Fake {
         self.misreport.store(offset, Ordering::Relaxed);
     }
 
+    /// The PG's settlement report so far, as CSV in Toss's columns (what
+    /// `GET /__paydrill/settlements.csv` answers).
+    pub fn settlement_report(&self) -> Result<String, csv::Error> {
+        to_csv(&settlement_rows(&self.ledger, &self.config.credentials.merchant_id))
+    }
+
     /// Answers one request: auth and parse, idempotent replay, fault, ledger, render.
     pub fn respond(&self, req: &FakeRequest) -> FakeReply {
         if CustomerDesk::handles(req) {
@@ -95,7 +101,7 @@ impl Fake {
         }
         let mid = &self.config.credentials.merchant_id;
         if req.method == "GET" && req.path == SETTLEMENTS_CSV_PATH {
-            return match to_csv(&settlement_rows(&self.ledger, mid)) {
+            return match self.settlement_report() {
                 Ok(body) => FakeReply {
                     content_type: "text/csv; charset=utf-8",
                     body,

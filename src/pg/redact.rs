@@ -15,7 +15,6 @@ pub fn redact(text: &str, secret: &str) -> String {
 
 /// Whether a field or header named `name` holds a credential.
 pub fn secret_shaped(name: &str) -> bool {
-    let n = name.to_ascii_lowercase().replace('-', "_");
     const SHAPES: [&str; 14] = [
         "secret",
         "password",
@@ -32,7 +31,13 @@ pub fn secret_shaped(name: &str) -> bool {
         "api_key",
         "apikey",
     ];
-    !n.contains("idempotency") && SHAPES.iter().any(|s| n.contains(s))
+    // Every body key passes through here: compare in place, case- and dash-insensitively.
+    let folded = |b: u8| if b == b'-' { b'_' } else { b.to_ascii_lowercase() };
+    let holds = |shape: &str| {
+        let (n, s) = (name.as_bytes(), shape.as_bytes());
+        n.len() >= s.len() && n.windows(s.len()).any(|w| w.iter().zip(s).all(|(a, b)| folded(*a) == *b))
+    };
+    !holds("idempotency") && SHAPES.iter().any(|s| holds(s))
 }
 
 /// Masks the values of secret-shaped fields in a JSON, XML or form body; other text is kept.

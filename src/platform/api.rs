@@ -7,6 +7,7 @@
 //! | POST   | /orders/{id}/cancel        | partial_cancel (`{"amount": N}`) / cancel (`{}`) |
 //! | GET    | /orders/{id}               | inquire        |
 //! | POST   | /webhooks/{pg}             | a PG's webhook (checked, taken once, applied by reading the PG back) |
+//! | GET    | /settlements/export.csv    | the platform's own settlement export (what `paydrill reconcile` reads) |
 //! | GET    | /health                    |                |
 
 use super::payments::{Answer, CreateOrder, Payments};
@@ -28,6 +29,7 @@ pub fn router(payments: Arc<Payments>) -> Router {
         .route("/orders/{id}/approve", post(approve))
         .route("/orders/{id}/cancel", post(cancel))
         .route("/webhooks/{pg}", post(webhook))
+        .route("/settlements/export.csv", get(settlement_export))
         .layer(axum::middleware::from_fn(stamp_arrival))
         .with_state(payments)
 }
@@ -111,4 +113,11 @@ async fn webhook(State(p): State<Arc<Payments>>, Path(pg): Path<String>, headers
 
 async fn inquire(State(p): State<Arc<Payments>>, Path(id): Path<String>) -> Response {
     respond(p.inquire(&id).await)
+}
+
+async fn settlement_export(State(p): State<Arc<Payments>>) -> Response {
+    match p.settlement_export() {
+        Ok(csv) => ([(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response(),
+        Err(why) => (StatusCode::INTERNAL_SERVER_ERROR, why).into_response(),
+    }
 }

@@ -1,9 +1,10 @@
-//! Reports: plain summary values in, the files users read out — [`run`] for a run's matrix
-//! and [`load`] for a load test's figures. Every file is written to a temporary name and
+//! Reports: plain summary values in, the files users read out — [`run`] for a run's matrix,
+//! [`load`] for a load test's figures and [`reconcile`] for a settlement reconciliation. Every file is written to a temporary name and
 //! renamed, so a reader never sees half a file. Runs nothing.
 
 pub mod load;
 pub mod probe;
+pub mod reconcile;
 pub mod run;
 mod svg;
 mod tables;

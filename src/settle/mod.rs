@@ -1,9 +1,11 @@
 //! The settlement view of a run: one row per money movement the PGs' ledgers hold, each
 //! reconciled against what the platform acknowledged, plus platform movements no PG holds, and
 //! per-PG totals. Built only from the history, so `paydrill settle history.jsonl` rebuilds it.
+//! [`reconcile`] holds a platform's own settlement export against the PGs' reports.
 
 mod acknowledged;
 mod columns;
+pub mod reconcile;
 mod rows;
 mod summary;
 

@@ -12,7 +12,7 @@ mod webhook;
 pub use fault::{Fault, FaultRates};
 pub use mock::{MockConfig, Quirks};
 pub use op::{Op, STATES};
-pub use profile::{Means, OpForm, Profile, Vars, FIELDS};
+pub use profile::{Means, Movement, OpForm, Profile, SettlementExport, Vars, FIELDS};
 pub use scenario::{Expect, Outcome, Scenario, Step, StepFault};
 pub use webhook::{WebhookScript, WebhookSettings};
 

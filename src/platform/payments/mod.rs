@@ -10,6 +10,7 @@ mod approve;
 mod cancel;
 mod create;
 mod defective;
+mod export;
 mod read;
 mod webhook;
 

@@ -115,6 +115,19 @@ pub struct TransactionRow {
     pub created_at: String,
 }
 
+/// A money movement with its payment, as the platform's settlement export lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovementRow {
+    pub created_at: String,
+    pub pg: String,
+    pub order_id: String,
+    pub pg_payment_key: Option<String>,
+    pub pg_transaction_id: Option<String>,
+    pub kind: String,
+    pub amount: Krw,
+    pub status: String,
+}
+
 /// A cancel whose outcome is not known yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingCancel {
@@ -310,6 +323,28 @@ impl Store {
                 balance_after: r.get(3)?,
                 pg_transaction_id: r.get(4)?,
                 created_at: r.get(5)?,
+            })
+        })?;
+        rows.collect()
+    }
+
+    /// Every money movement, oldest first, with its payment's PG, key and status.
+    pub fn movements(&self) -> StoreResult<Vec<MovementRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT t.created_at, p.pg, p.order_id, p.pg_payment_key, t.pg_transaction_id, t.type, t.amount, p.status
+             FROM transactions t JOIN payments p ON p.payment_id = t.payment_id ORDER BY t.seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(MovementRow {
+                created_at: r.get(0)?,
+                pg: r.get(1)?,
+                order_id: r.get(2)?,
+                pg_payment_key: r.get(3)?,
+                pg_transaction_id: r.get(4)?,
+                kind: r.get(5)?,
+                amount: r.get(6)?,
+                status: r.get(7)?,
             })
         })?;
         rows.collect()

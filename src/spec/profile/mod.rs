@@ -7,11 +7,13 @@
 //! by paydrill (the customer's browser makes the order id), and a scenario that needs another
 //! missing op is "not supported by this platform".
 
+mod export;
 mod extract;
 mod form;
 mod rules;
 mod vars;
 
+pub use export::{Movement, SettlementExport};
 pub use extract::{check_pointer, Extract, Pointers, FIELDS};
 pub use form::{OpForm, Poll};
 pub use rules::{Means, Rule, StatusMatch};
@@ -20,6 +22,7 @@ pub use vars::{Vars, VARS};
 use crate::input::{self, line_of, InputError};
 use crate::pg::PgName;
 use crate::spec::op::{Op, STATES};
+use export::RawExport;
 use extract::{locate, RawExtract};
 use form::{FormPlace, RawForm};
 use rules::RawRule;
@@ -49,6 +52,8 @@ struct RawProfile {
     #[serde(default)]
     rules: Vec<Spanned<RawRule>>,
     ops: BTreeMap<String, Spanned<toml::Value>>,
+    /// The columns of the platform's own settlement export (`paydrill reconcile`).
+    settlement_export: Option<Spanned<RawExport>>,
 }
 
 fn yes() -> bool {
@@ -78,6 +83,8 @@ pub struct Profile {
     pub ops: BTreeMap<Op, Vec<OpForm>>,
     /// `{env:NAME}` values read at load time: credentials, masked in everything written.
     pub env: BTreeMap<String, String>,
+    /// The columns of the platform's settlement export; `None`: paydrill's own columns.
+    pub settlement_export: Option<SettlementExport>,
     pub file: PathBuf,
 }
 
@@ -179,6 +186,13 @@ impl Profile {
                 )
             }
         };
+        let settlement_export = match raw.settlement_export {
+            Some(section) => {
+                let at = section.span().start;
+                Some(section.into_inner().resolve(file, text, at)?)
+            }
+            None => None,
+        };
         let mut env_values = BTreeMap::new();
         for form in ops.values().flatten() {
             for name in form.vars.iter().filter_map(|v| v.strip_prefix("env:")) {
@@ -210,6 +224,7 @@ impl Profile {
             rules,
             ops,
             env: env_values,
+            settlement_export,
             file: file.to_path_buf(),
         })
     }
@@ -262,7 +277,11 @@ impl Profile {
     /// `text` with every `{env:...}` value and every secret-shaped field masked, for anything
     /// written down.
     pub fn redact(&self, text: &str) -> String {
-        let known = self.env.values().fold(text.to_string(), |t, secret| t.replace(secret.as_str(), crate::pg::MASK));
+        let secrets = self.env.values().filter(|secret| !secret.is_empty() && text.contains(secret.as_str()));
+        let mut known = std::borrow::Cow::Borrowed(text);
+        for secret in secrets {
+            known = std::borrow::Cow::Owned(known.replace(secret.as_str(), crate::pg::MASK));
+        }
         crate::pg::redact_by_shape(&known)
     }
 }

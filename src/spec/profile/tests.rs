@@ -112,3 +112,24 @@ fn mistakes_are_named_with_their_line() {
     let e = Profile::parse_with_env(Path::new("f.toml"), &bad, |_| Some("x".into())).unwrap_err();
     assert!(e.message.contains("unknown PG `paypal`"), "{e}");
 }
+
+#[test]
+fn a_settlement_export_section_maps_columns_and_its_mistakes_name_their_line() {
+    let reference = Profile::reference();
+    let export = reference.settlement_export.as_ref().expect("the reference profile maps its export");
+    assert_eq!(
+        (export.transaction_id.as_deref(), export.types.get("FULL_CANCEL")),
+        (Some("pg_transaction_id"), Some(&Movement::Cancel))
+    );
+    let with = |section: &str| {
+        let text = format!("{FOREIGN}\n{section}");
+        Profile::parse_with_env(Path::new("p.toml"), &text, |_| Some("t".into()))
+    };
+    let wrong_word = with("[settlement_export]\ndate = \"d\"\npg = \"pg\"\norder_id = \"o\"\namount = \"a\"\ntype = \"t\"\n[settlement_export.types]\nPAID = \"refund\"\n");
+    let e = wrong_word.unwrap_err();
+    assert!(e.to_string().contains("settlement_export.types.PAID = `refund`: say `approval` or `cancel`"), "{e}");
+    assert_eq!(e.line, Some(FOREIGN.lines().count() + 9), "{e}");
+    let unsigned = with("[settlement_export]\ndate = \"d\"\npg = \"pg\"\norder_id = \"o\"\namount = \"a\"\namount_sign = \"positive\"\n");
+    assert!(unsigned.unwrap_err().to_string().contains("with amount_sign = \"positive\""));
+    assert!(with("[settlement_export]\ndate = \"d\"\n").is_err(), "the columns it needs are required");
+}
