@@ -19,7 +19,7 @@ enum Shows {
 /// Each defect, the invariant it must trip, where the violation must point, and the run that
 /// shows it (beyond `--pg toss --pg nicepay`). The README's table says the same. Races get a
 /// few repetitions: a race is a chance, not a certainty, on a loaded machine.
-const DEFECTS: [(&str, &str, Shows, &[&str]); 9] = [
+const DEFECTS: [(&str, &str, Shows, &[&str]); 11] = [
     ("no-idempotency", "unique-order", Shows::Scenario("DUPLICATE_CLICK"), &[]),
     ("racy-create", "unique-order", Shows::Scenario("DUPLICATE_CLICK"), &["--repeat", "3"]),
     ("racy-cancel", "non-negative-balance", Shows::Scenario("CONCURRENT_PARTIAL_CANCEL"), &["--repeat", "3"]),
@@ -32,12 +32,38 @@ const DEFECTS: [(&str, &str, Shows, &[&str]); 9] = [
     ("wrong-cancel-sign", "settlement-balances", Shows::EveryPg, &["--scenario", "PARTIAL_CANCEL"]),
     ("skip-pg-cancel", "platform-matches-pg", Shows::Scenario("FULL_FLOW"), &[]),
     ("webhook-double-apply", "webhook-once", Shows::Scenario("WEBHOOK_STORM"), &["--scenario", "WEBHOOK_STORM"]),
+    // KCP sends no webhook, so nothing but an inquiry could tell the platform what became of
+    // the payment.
+    (
+        "no-inquiry",
+        "converges-within",
+        Shows::Scenario("APPROVE_TIMEOUT_RETRY"),
+        &["--pg", "kcp", "--scenario", "APPROVE_TIMEOUT_RETRY"],
+    ),
+    (
+        "cancel-lost",
+        "converges-within",
+        Shows::Scenario("CANCEL_TIMEOUT_RESOLVED"),
+        &["--pg", "kcp", "--scenario", "CANCEL_TIMEOUT_RESOLVED"],
+    ),
 ];
 
 fn run_with_defect(defect: &str, extra: &[&str]) -> (Option<i32>, String) {
     let reports = tempfile::tempdir().unwrap();
-    let mut args = vec!["run", "--pg", "toss", "--pg", "nicepay", "--defect", defect, "--out"];
+    // A defect may keep an order from ever converging: a short deadline keeps the run short.
+    let mut args =
+        vec!["run", "--pg", "toss", "--pg", "nicepay", "--converge-within", "3s", "--defect", defect, "--out"];
     args.push(reports.path().to_str().unwrap());
+    args.extend(extra);
+    let out = paydrill(&args);
+    let summary = std::fs::read_to_string(reports.path().join("latest").join("summary.md")).unwrap_or_default();
+    (out.status.code(), summary)
+}
+
+/// The correct platform with `extra`: exit code and summary.
+fn run_with_defect_free(extra: &[&str]) -> (Option<i32>, String) {
+    let reports = tempfile::tempdir().unwrap();
+    let mut args = vec!["run", "--out", reports.path().to_str().unwrap()];
     args.extend(extra);
     let out = paydrill(&args);
     let summary = std::fs::read_to_string(reports.path().join("latest").join("summary.md")).unwrap_or_default();
@@ -119,6 +145,38 @@ fn skip_pg_cancel_is_caught_by_platform_matches_pg() {
 #[test]
 fn webhook_double_apply_is_caught_by_webhook_once() {
     assert_caught("webhook-double-apply");
+}
+
+#[test]
+fn no_inquiry_is_caught_by_converges_within() {
+    assert_caught("no-inquiry");
+}
+
+#[test]
+fn cancel_lost_is_caught_by_converges_within() {
+    assert_caught("cancel-lost");
+}
+
+#[test]
+fn the_correct_platform_converges_after_every_unknown_outcome_of_the_faulted_scenarios() {
+    let scenarios = "APPROVE_TIMEOUT_RETRY,CANCEL_TIMEOUT_RESOLVED";
+    let (code, summary) = run_with_defect_free(&["--scenario", scenarios, "--pg", "toss,kcp", "--repeat", "3"]);
+    assert_eq!(code, Some(0), "{summary}");
+    assert!(summary.contains("| `converges-within` | held |"), "{summary}");
+    let section = summary.split("## Convergence after unknown outcomes").nth(1).expect("a convergence section");
+    let rows: Vec<Vec<&str>> = section
+        .lines()
+        .skip_while(|l| !l.starts_with("|---"))
+        .skip(1)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.split('|').map(str::trim).collect())
+        .collect();
+    assert_eq!(rows.iter().map(|r| r[1]).collect::<Vec<_>>(), ["toss", "kcp"], "{section}");
+    for r in rows {
+        assert!(r[2].parse::<u32>().unwrap() >= 3, "each repeat had an unknown outcome: {r:?}");
+        assert_eq!(r[2], r[3], "every unknown outcome converged: {r:?}");
+        assert!(r[4].parse::<u64>().is_ok() && r[5].parse::<u64>().is_ok(), "p50 and p99 in ms: {r:?}");
+    }
 }
 
 #[test]

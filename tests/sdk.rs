@@ -308,7 +308,20 @@ fn junit_of_a_failing_run_is_valid_against_the_published_schema_with_consistent_
     }
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_paydrill"))
-        .args(["run", "--defect", "skip-pg-cancel", "--repeat", "2", "--pg", "toss", "--pg", "kcp", "--out"])
+        .args([
+            "run",
+            "--defect",
+            "skip-pg-cancel",
+            "--repeat",
+            "2",
+            "--pg",
+            "toss",
+            "--pg",
+            "kcp",
+            "--converge-within",
+            "2s",
+        ])
+        .arg("--out")
         .arg(dir.path())
         .env("CI", "1")
         .output()

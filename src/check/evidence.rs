@@ -4,7 +4,7 @@
 
 use super::verdict::Violation;
 use crate::pg::{LedgerPayment, PgName, WebhookDelivery};
-use crate::record::{Call, Cell, CellNoteKind, History, Mode, Phase};
+use crate::record::{Call, Cell, CellNoteKind, Convergence, History, Mode, Phase};
 use crate::settle::{self, Acknowledged};
 use crate::spec::Op;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -34,6 +34,8 @@ pub struct Evidence<'a> {
     pub not_exercised: BTreeSet<Cell>,
     /// Cells one of whose PG calls met a fault drawn at random (so their course is the dice's).
     pub drawn_fault_cells: BTreeSet<Cell>,
+    /// How each order's unknown outcome converged (only finished cells' when interrupted).
+    pub convergences: Vec<Convergence>,
 }
 
 impl<'a> Evidence<'a> {
@@ -67,7 +69,9 @@ impl<'a> Evidence<'a> {
             .cloned()
             .collect();
         let drawn_fault_cells = drawn_fault_cells(history, &owners, &ledgers);
+        let convergences = history.convergences().filter(|c| !partial || finished.contains(&c.cell)).cloned().collect();
         Evidence {
+            convergences,
             webhooks,
             drawn_fault_cells,
             not_exercised: history

@@ -117,6 +117,11 @@ impl History {
         History { observable: false, ..History::platform() }
     }
 
+    /// Adds an event as it stands.
+    pub fn event(&mut self, event: Event) {
+        self.events.push(event);
+    }
+
     pub fn with_random_faults(mut self) -> History {
         self.random_faults = true;
         self

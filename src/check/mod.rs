@@ -9,6 +9,7 @@ mod invariant;
 mod tally;
 mod verdict;
 
+mod converges_within;
 mod identical_replay;
 mod no_lost_ack;
 mod non_negative_balance;
@@ -43,6 +44,7 @@ pub static INVARIANTS: &[&dyn Invariant] = &[
     &settlement_balances::SettlementBalances,
     &pgs_agree::PgsAgree,
     &webhook_once::WebhookOnce,
+    &converges_within::ConvergesWithin,
 ];
 
 /// Checks every invariant and expectation over `history`.

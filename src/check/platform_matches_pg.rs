@@ -3,7 +3,7 @@
 
 use super::evidence::Evidence;
 use super::invariant::{About, Checked, Invariant};
-use crate::pg::Krw;
+use crate::pg::OrderAtPg;
 use crate::record::Purpose;
 
 pub struct PlatformMatchesPg;
@@ -42,19 +42,12 @@ impl Invariant for PlatformMatchesPg {
                 continue;
             };
             checked.facts += 1;
-            let payments = e.ledger_payments(cell.pg, order);
-            let approved: Vec<_> = payments.iter().filter(|p| p.approval_id.is_some()).collect();
-            let pg_balance: Krw = approved.iter().map(|p| p.balance).sum();
-            // Never approved: the order is still CREATED, or FAILED after a refused attempt.
-            let (pg_state, matches) = match approved.last() {
-                Some(p) => (p.status.canonical_state(), p.status.canonical_state() == status),
-                None => ("CREATED or FAILED (no approved payment)", matches!(status, "CREATED" | "FAILED")),
-            };
-            if !matches || balance != pg_balance {
+            let at_pg = OrderAtPg::of(e.ledger_payments(cell.pg, order));
+            if !at_pg.agrees(status, Some(balance)) {
                 checked.violations.push(e.violation(
                     ABOUT.id,
                     Some(order),
-                    format!("the platform to show the {} ledger: {pg_state} balance {pg_balance}", cell.pg),
+                    format!("the platform to show the {} ledger: {}", cell.pg, at_pg.describe()),
                     format!("platform {status} balance {balance}"),
                 ));
             }

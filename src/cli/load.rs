@@ -81,6 +81,11 @@ pub struct LoadArgs {
     /// How long the embedded platform waits for a PG.
     #[arg(long, env = "PAYDRILL_PG_TIMEOUT", default_value = "1s", value_parser = crate::units::parse_timeout)]
     pub pg_timeout: Duration,
+    /// After an outcome that came back unknown (a timeout, a reset, a 5xx, an "unknown"
+    /// answer), how long the platform may take to show what the PG's ledger holds: the order is
+    /// read again, backing off, until it does (`converges-within` holds) or this passes.
+    #[arg(long, env = "PAYDRILL_CONVERGE_WITHIN", default_value = "30s", value_parser = crate::units::parse_timeout)]
+    pub converge_within: Duration,
     /// Switch on a bug in the embedded platform (repeatable).
     #[arg(long = "defect", env = "PAYDRILL_DEFECT", value_delimiter = ',', value_name = "NAME")]
     pub defects: Vec<crate::platform::Defect>,
@@ -198,6 +203,7 @@ pub async fn load(args: LoadArgs) -> CommandResult {
             latency: args.pg_latency,
         },
         pg_timeout: args.pg_timeout,
+        converge_within: args.converge_within,
         mocks_dir: args.mocks_dir,
         scenarios_dir: args.scenarios_dir,
         goose: args.goose,

@@ -64,13 +64,19 @@ pub struct RunArgs {
     /// Share of PG calls (0.0–1.0) held past the platform's timeout, on every fake.
     #[arg(long, env = "PAYDRILL_PG_TIMEOUT_RATE", value_name = "RATE", value_parser = parse_share)]
     pub pg_timeout_rate: Option<f64>,
+    /// After an outcome that came back unknown (a timeout, a reset, a 5xx, an "unknown"
+    /// answer), how long the platform may take to show what the PG's ledger holds: the order is
+    /// read again, backing off, until it does (`converges-within` holds) or this passes.
+    #[arg(long, env = "PAYDRILL_CONVERGE_WITHIN", default_value = "30s", value_parser = crate::units::parse_timeout)]
+    pub converge_within: Duration,
     /// How many cells run at once (1 to 10000).
     #[arg(long, env = "PAYDRILL_CONCURRENCY", default_value_t = 128,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     pub concurrency: usize,
     /// Switch on a bug in the embedded reference platform (repeatable), to see a checker catch
     /// it: no-idempotency, racy-create, racy-cancel, double-charge-on-retry, ack-before-commit,
-    /// stale-replay, wrong-cancel-sign, skip-pg-cancel, webhook-double-apply.
+    /// stale-replay, wrong-cancel-sign, skip-pg-cancel, webhook-double-apply, no-inquiry,
+    /// cancel-lost.
     #[arg(long = "defect", env = "PAYDRILL_DEFECT", value_delimiter = ',', value_name = "NAME")]
     pub defects: Vec<crate::platform::Defect>,
 }
@@ -95,6 +101,7 @@ pub async fn run(args: RunArgs) -> CommandResult {
         pg_timeout: args.pg_timeout,
         faults: FaultOverrides { error_rate: args.pg_error_rate, timeout_rate: args.pg_timeout_rate, latency: None },
         concurrency: args.concurrency,
+        converge_within: args.converge_within,
     };
     let progress = CellProgress::default();
     let on_event = |event: RunEvent| match event {

@@ -54,6 +54,7 @@ pub async fn probe(
         fleet: target.fleet(),
         recorder: &recorder,
         transport: None,
+        converge_within: Duration::from_secs(5),
     };
     let cell = Cell { scenario: scenario.name.clone(), pg, repeat: 1 };
     ctx.run_cell(&scenario, &cell).await;

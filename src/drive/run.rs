@@ -38,6 +38,8 @@ pub struct RunOptions {
     pub faults: FaultOverrides,
     /// How many cells run at once.
     pub concurrency: usize,
+    /// How long an unknown outcome may take to show as the PG's ledger holds it.
+    pub converge_within: Duration,
 }
 
 impl Default for RunOptions {
@@ -53,6 +55,7 @@ impl Default for RunOptions {
             pg_timeout: Duration::from_secs(1),
             faults: FaultOverrides::default(),
             concurrency: 128,
+            converge_within: Duration::from_secs(30),
         }
     }
 }
@@ -141,7 +144,8 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
     });
     let total = cells.len();
     on_event(RunEvent::Started { run_id: run_id.clone(), cells: total, notes: target.notes.clone() });
-    let stopped = run_cells(&target, &run_id, &recorder, &cells, opts.concurrency, on_event).await;
+    let stopped =
+        run_cells(&target, &run_id, &recorder, &cells, (opts.concurrency, opts.converge_within), on_event).await;
     record_pg_side(&target, &recorder).await;
     save_pg_settlements(&target, &run_dir);
     recorder.record(Event::End(RunEnd { finished_at: record::now(), partial: stopped.is_some() }));
@@ -190,10 +194,17 @@ async fn run_cells(
     run_id: &str,
     recorder: &Recorder,
     cells: &[(Cell, &Scenario)],
-    concurrency: usize,
+    (concurrency, converge_within): (usize, Duration),
     on_event: &(dyn Fn(RunEvent) + Sync),
 ) -> Option<Exit> {
-    let ctx = ExecContext { run_id, target: &target.target, fleet: target.fleet(), recorder, transport: None };
+    let ctx = ExecContext {
+        run_id,
+        target: &target.target,
+        fleet: target.fleet(),
+        recorder,
+        transport: None,
+        converge_within,
+    };
     let ctx = &ctx;
     let total = cells.len();
     let mut done = 0usize;

@@ -17,6 +17,9 @@ pub struct ExecContext<'a> {
     /// Carries single requests (under load: a goose user); clicks released together always
     /// go through paydrill's own client, since one goose user sends one request at a time.
     pub transport: Option<&'a dyn Transport>,
+    /// How long an order whose outcome came back unknown may take before the platform shows
+    /// what its PG's ledger holds (`--converge-within`).
+    pub converge_within: std::time::Duration,
 }
 
 /// What a cell has learnt so far: the keys its steps used, its order and payment, and every
@@ -31,4 +34,6 @@ pub(super) struct CellState {
     /// The key the PG issued when paydrill authorised the payment as the customer.
     pub(super) pg_payment_key: Option<String>,
     pub(super) acked: BTreeSet<String>,
+    /// Orders whose outcome came back unknown on a money step, and when it first did.
+    pub(super) unknown_since: HashMap<String, std::time::Instant>,
 }

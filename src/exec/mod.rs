@@ -8,9 +8,9 @@ mod context;
 pub use at_fakes::{activity, pg_op};
 pub use context::ExecContext;
 
-use crate::pg::Krw;
+use crate::pg::{Krw, OrderAtPg};
 use crate::record::{
-    self, AnswerFields, CallEvent, Cell, Event, Observation, Phase, Purpose, RequestRecord, LEDGER_READ,
+    self, AnswerFields, CallEvent, Cell, Convergence, Event, Observation, Phase, Purpose, RequestRecord, LEDGER_READ,
 };
 use crate::spec::{Op, Scenario, Step, Vars};
 use crate::target::{Prepared, TargetAnswer, Transport};
@@ -66,7 +66,8 @@ impl ExecContext<'_> {
             self.settle_webhooks(cell, order).await;
             let payment =
                 if state.order_id.as_deref() == Some(order.as_str()) { state.payment_id.clone() } else { None };
-            self.final_read(cell, &scenario.steps[0], order, payment).await;
+            let unknown_since = state.unknown_since.get(order).copied();
+            self.final_read(cell, &scenario.steps[0], order, payment, unknown_since).await;
         }
     }
 
@@ -113,6 +114,12 @@ impl ExecContext<'_> {
             })
             .collect();
         let answers = self.send_clicks(cell, &clicks, step.together, step.stagger).await;
+        if let (Some(order), true) = (&state.order_id, matches!(step.op, Op::Approve | Op::PartialCancel | Op::Cancel))
+        {
+            if answers.iter().any(|a| a.phase == Phase::Info) {
+                state.unknown_since.entry(order.clone()).or_insert_with(Instant::now);
+            }
+        }
         for a in answers.iter().filter(|a| a.phase == Phase::Ok) {
             if step.op == Op::CreateOrder {
                 if let Some(o) = &a.seen.order_id {
@@ -196,8 +203,16 @@ impl ExecContext<'_> {
 
     /// Reads an acknowledged order at the end. An outcome still unknown (a PG inquiry that
     /// itself failed) is asked again: the checkers need the platform's settled view, not a
-    /// passing fault.
-    async fn final_read(&self, cell: &Cell, first_step: &Step, order: &str, payment_id: Option<String>) {
+    /// passing fault. An order whose outcome came back unknown (`unknown_since`) is read until
+    /// the platform shows what its PG's ledger holds, or `converge_within` has passed since.
+    async fn final_read(
+        &self,
+        cell: &Cell,
+        first_step: &Step,
+        order: &str,
+        payment_id: Option<String>,
+        unknown_since: Option<Instant>,
+    ) {
         let read = Click {
             step: first_step,
             click: 0,
@@ -213,12 +228,42 @@ impl ExecContext<'_> {
             self.ledger_read(cell, &read);
             return;
         }
-        for attempt in 0..FINAL_READ_ATTEMPTS {
+        let ledger = self.fleet.and_then(|f| f.endpoint(cell.pg)).map(|e| e.fake.ledger());
+        let converging = unknown_since.zip(ledger);
+        for attempt in 0u32.. {
             let answer = self.send(cell, &read, self.transport).await;
+            if let Some((since, ledger)) = converging {
+                let at_pg = OrderAtPg::of(&ledger.payments_of_order(order));
+                let agrees = answer.phase == Phase::Ok
+                    && answer.seen.status.as_deref().is_some_and(|s| at_pg.agrees(s, answer.seen.balance));
+                let waited = since.elapsed();
+                if agrees || waited >= self.converge_within {
+                    let platform = match (&answer.seen.status, answer.seen.balance) {
+                        (Some(s), Some(b)) => format!("{s} balance {b}"),
+                        (Some(s), None) => s.clone(),
+                        _ => answer.error.clone().unwrap_or_else(|| "no readable status".into()),
+                    };
+                    self.recorder.record(Event::Converge(Convergence {
+                        cell: cell.clone(),
+                        order_id: order.to_string(),
+                        after_ms: waited.as_millis() as u64,
+                        converged: agrees,
+                        reads: attempt + 1,
+                        within_ms: self.converge_within.as_millis() as u64,
+                        pg: at_pg.describe(),
+                        platform,
+                    }));
+                    break;
+                }
+                // Back off from 50 ms to 800 ms, never past the deadline.
+                let pause = std::time::Duration::from_millis(50 << attempt.min(4)).min(self.converge_within - waited);
+                tokio::time::sleep(pause).await;
+                continue;
+            }
             // A read is safe to send again: until it is answered with the order's state (an
             // unknown outcome, a server error, a PG's system error in a 200 body, no answer at
             // all), it is asked again.
-            if answer.phase == Phase::Ok || attempt + 1 == FINAL_READ_ATTEMPTS {
+            if answer.phase == Phase::Ok || attempt + 1 >= FINAL_READ_ATTEMPTS {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(4))).await;
@@ -236,12 +281,12 @@ impl ExecContext<'_> {
         let mut payments = ledger.payments_of_order(order);
         payments
             .extend(read.pg_payment_key.as_deref().and_then(|k| ledger.payment(k)).filter(|p| !payments.contains(p)));
-        let approved: Vec<_> = payments.iter().filter(|p| p.approval_id.is_some()).collect();
+        let at_pg = OrderAtPg::of(&payments);
         let seen = AnswerFields {
             order_id: Some(order.to_string()),
             payment_id: read.payment_id.clone(),
-            status: Some(approved.last().map_or("CREATED", |p| p.status.canonical_state()).to_string()),
-            balance: Some(approved.iter().map(|p| p.balance).sum()),
+            status: Some(at_pg.state.unwrap_or("CREATED").to_string()),
+            balance: Some(at_pg.balance),
             ..AnswerFields::default()
         };
         let request =

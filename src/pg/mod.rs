@@ -10,6 +10,7 @@ mod credentials;
 mod http;
 pub mod json;
 mod name;
+mod order_view;
 mod redact;
 mod webhook;
 mod xml;
@@ -38,6 +39,7 @@ pub use credentials::Credentials;
 pub use http::{HttpBody, HttpCall, HttpReply, RawExchange};
 pub(crate) use name::pg_table;
 pub use name::{PgName, UnknownPg};
+pub use order_view::OrderAtPg;
 pub use redact::{redact, redact_by_shape, secret_shaped, MASK};
 pub use webhook::{header, sha256_hex, WebhookNotice, WebhookRefusal};
 

@@ -28,10 +28,16 @@ pub enum Defect {
     /// takes every copy of a PG cancel webhook as a new cancel (no event dedupe, no check of
     /// what is already recorded), so duplicated webhooks cancel money twice.
     WebhookDoubleApply,
+    /// never asks the PG about an approval whose outcome is unknown (no real-time inquiry, on
+    /// a read or a retry): the payment stays UNKNOWN however long one waits.
+    NoInquiry,
+    /// a cancel whose PG call failed is answered "unknown" and forgotten: never inquired,
+    /// parked or retried, so a cancel the PG did carry out never reaches the platform's books.
+    CancelLost,
 }
 
 impl Defect {
-    pub const ALL: [Defect; 9] = [
+    pub const ALL: [Defect; 11] = [
         Defect::NoIdempotency,
         Defect::RacyCreate,
         Defect::RacyCancel,
@@ -41,6 +47,8 @@ impl Defect {
         Defect::WrongCancelSign,
         Defect::SkipPgCancel,
         Defect::WebhookDoubleApply,
+        Defect::NoInquiry,
+        Defect::CancelLost,
     ];
 
     pub fn name(self) -> &'static str {
@@ -54,6 +62,8 @@ impl Defect {
             Defect::WrongCancelSign => "wrong-cancel-sign",
             Defect::SkipPgCancel => "skip-pg-cancel",
             Defect::WebhookDoubleApply => "webhook-double-apply",
+            Defect::NoInquiry => "no-inquiry",
+            Defect::CancelLost => "cancel-lost",
         }
     }
 }

@@ -238,6 +238,24 @@ pub enum CellNoteKind {
     NotExercised,
 }
 
+/// After an unknown outcome (a timeout, a reset, a 5xx, an "unknown" answer): how long the
+/// platform took to show what its PG's ledger holds, read again and again until it did or the
+/// deadline passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Convergence {
+    pub cell: Cell,
+    pub order_id: String,
+    /// From the first unknown outcome's answer to the read that agreed (or the last read).
+    pub after_ms: u64,
+    pub converged: bool,
+    pub reads: u32,
+    /// The deadline it had (`--converge-within`).
+    pub within_ms: u64,
+    /// What the PG's ledger held, and what the platform last showed.
+    pub pg: String,
+    pub platform: String,
+}
+
 /// One line of `history.jsonl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -256,6 +274,8 @@ pub enum Event {
     FaultDrawn(DrawnFault),
     /// A cell ran to its end (an interrupted run checks only these).
     CellEnd(Cell),
+    /// How an order's unknown outcome converged (or did not).
+    Converge(Convergence),
     End(RunEnd),
 }
 

@@ -2,8 +2,8 @@
 //! completion joined, which is what the checkers, the settlement view and the reports read.
 
 use super::event::{
-    AnswerFields, Cell, CellNote, Event, LedgerSnapshot, Observation, PgRequest, Phase, Purpose, RequestRecord,
-    ResponseRecord, RunInfo,
+    AnswerFields, Cell, CellNote, Convergence, Event, LedgerSnapshot, Observation, PgRequest, Phase, Purpose,
+    RequestRecord, ResponseRecord, RunInfo,
 };
 use super::reader::HistoryReader;
 use crate::input::InputError;
@@ -137,6 +137,14 @@ impl History {
     pub fn notes(&self) -> impl Iterator<Item = &CellNote> {
         self.events.iter().filter_map(|e| match e {
             Event::Note(n) => Some(n),
+            _ => None,
+        })
+    }
+
+    /// How each order's unknown outcome converged.
+    pub fn convergences(&self) -> impl Iterator<Item = &Convergence> {
+        self.events.iter().filter_map(|e| match e {
+            Event::Converge(c) => Some(c),
             _ => None,
         })
     }

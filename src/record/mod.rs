@@ -12,8 +12,9 @@ mod reader;
 mod recorder;
 
 pub use event::{
-    cap, now, AnswerFields, CallEvent, Cell, CellNote, CellNoteKind, CustomerStep, Event, LedgerSnapshot, Mode,
-    Observation, PgRequest, Phase, Purpose, RequestRecord, ResponseRecord, RunEnd, RunInfo, BODY_CAP, LEDGER_READ,
+    cap, now, AnswerFields, CallEvent, Cell, CellNote, CellNoteKind, Convergence, CustomerStep, Event, LedgerSnapshot,
+    Mode, Observation, PgRequest, Phase, Purpose, RequestRecord, ResponseRecord, RunEnd, RunInfo, BODY_CAP,
+    LEDGER_READ,
 };
 pub use history::{Call, History};
 pub use reader::{history_in, HistoryReader, Orders, HISTORY_FILES};

@@ -2,6 +2,7 @@
 //! [`load`] for a load test's figures and [`reconcile`] for a settlement reconciliation. Every file is written to a temporary name and
 //! renamed, so a reader never sees half a file. Runs nothing.
 
+mod convergence;
 pub mod load;
 pub mod probe;
 pub mod reconcile;

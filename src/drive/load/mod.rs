@@ -54,6 +54,8 @@ pub struct LoadOptions {
     pub pgs: Vec<PgName>,
     pub faults: FaultOverrides,
     pub pg_timeout: Duration,
+    /// How long an unknown outcome may take to show as the PG's ledger holds it.
+    pub converge_within: Duration,
     pub mocks_dir: Option<PathBuf>,
     pub scenarios_dir: Option<PathBuf>,
     pub goose: GooseConfiguration,
@@ -138,6 +140,7 @@ pub async fn run(opts: &LoadOptions, on_event: &(dyn Fn(LoadEvent) + Sync)) -> R
         pgs: pgs.clone(),
         info,
         shard: opts.shard,
+        converge_within: opts.converge_within,
         files: Mutex::new(Some(files)),
     });
     // Goose owns SIGINT while a step runs (its killswitch); SIGTERM pulls the same switch.

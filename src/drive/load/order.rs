@@ -34,6 +34,7 @@ pub struct LoadContext {
     /// The header every order's history is checked under.
     pub info: RunInfo,
     pub shard: Option<(u32, u32)>,
+    pub converge_within: std::time::Duration,
     pub files: Mutex<Option<StreamedFiles>>,
 }
 
@@ -95,6 +96,7 @@ pub async fn run_order(load: &LoadContext, step: &StepState, user: &mut GooseUse
         fleet: load.target.fleet(),
         recorder: &recorder,
         transport: Some(&transport),
+        converge_within: load.converge_within,
     };
     ctx.run_cell(scenario, &cell).await;
     let order_us = slot.scheduled.elapsed().as_micros() as u64;

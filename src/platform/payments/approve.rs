@@ -117,6 +117,13 @@ impl Payments {
         payment: &PaymentRow,
         link: &PgLink,
     ) -> Option<Answer> {
+        if self.has(Defect::NoInquiry) {
+            return Some(
+                self.order_answer(order, Some(payment), 202)
+                    .with("code", json!("PG_OUTCOME_UNKNOWN"))
+                    .with("message", json!("the outcome is unknown (this platform does not ask the PG)")),
+            );
+        }
         let key = payment.pg_payment_key.clone()?;
         let call =
             link.client.inquire(&PaymentRef { pg_payment_id: key, merchant_order_id: order.order_id.clone() }).await;

@@ -118,6 +118,13 @@ impl Payments {
                     .with("pg_code", json!(e.code))
                     .with("message", json!(e.message));
             }
+            Err(e) if self.has(Defect::CancelLost) => {
+                link.breaker.failed();
+                return self
+                    .order_answer(&order, Some(&payment), 504)
+                    .with("code", json!("PG_OUTCOME_UNKNOWN"))
+                    .with("message", json!(format!("cancel outcome unknown: {e}")));
+            }
             Err(e) => {
                 link.breaker.failed();
                 // Did the PG carry it out? Ask before answering.
