@@ -1,7 +1,20 @@
 //! Parsing the human units paydrill's files and flags use: durations (`250ms`, `2s`, `1m`),
-//! arrival rates (`15000/min`, `250/s`) and shares (`0.05`, `5%`).
+//! arrival rates (`15000/min`, `250/s`) and shares (`0.05`, `5%`); and the settlement day, the
+//! calendar date in Korea a moment falls on.
 
 use std::time::Duration;
+
+/// The KST calendar date (`YYYY-MM-DD`) of an RFC 3339 time, the day settlement is dated by;
+/// empty when `at` is not such a time.
+pub fn kst_day(at: &str) -> String {
+    match time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339) {
+        Ok(t) => {
+            let d = t.to_offset(time::macros::offset!(+9)).date();
+            format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+        }
+        Err(_) => String::new(),
+    }
+}
 
 /// Parses `250ms`, `2s`, `1.5s`, `3m`, `1h`. A bare number is seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {

@@ -186,6 +186,35 @@ async fn an_approval_held_past_the_timeout_is_unknown_then_charged_once() {
 }
 
 #[tokio::test]
+async fn an_approval_left_unknown_is_settled_in_the_background_without_a_read() {
+    let embedded = embedded().await;
+    let api = Api::new(&embedded);
+    // KCP sends no webhook: only the platform's own inquiry can learn the payment went through.
+    let pg = PgName::Kcp;
+    let order = api.create(pg, 10_000, "left-unknown").await;
+    let key = api.customer_key(pg, &order, 10_000).await;
+    embedded.fleet.fake(pg).faults().script(&[order.as_str()], Some(PgOp::Approve), Fault::Timeout, 1);
+    let (_, body, _) = api.approve(&order, &key).await;
+    assert_eq!(body["status"].as_str(), Some("UNKNOWN"), "{body}");
+    // Nobody reads the order: the books (the settlement export, which settles nothing) show
+    // the approval once the background inquiry has run.
+    let export = || async {
+        let url = format!("{}/settlements/export.csv", api.base);
+        api.http.get(url).send().await.unwrap().text().await.unwrap()
+    };
+    assert!(!export().await.contains(&order), "still in doubt right after the timeout");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let books = export().await;
+        if books.lines().any(|l| l.contains(&order) && l.contains("APPROVAL")) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the background inquiry never settled {order}:\n{books}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
 async fn bad_requests_are_refused_with_a_code() {
     let embedded = embedded().await;
     let api = Api::new(&embedded);

@@ -7,6 +7,7 @@ mod breaker;
 mod defect;
 
 mod payments;
+mod recovery;
 mod scratch;
 mod store;
 
@@ -76,6 +77,7 @@ pub struct Platform {
     payments: Arc<Payments>,
     server: JoinHandle<()>,
     worker: JoinHandle<()>,
+    recovery: JoinHandle<()>,
     _db_dir: Option<tempfile::TempDir>,
 }
 
@@ -118,7 +120,8 @@ impl Platform {
             let _ = axum::serve(listener, app).await;
         });
         let worker = tokio::spawn(drain_notifications(payments.clone()));
-        Ok(Platform { addr, payments, server, worker, _db_dir: db_dir })
+        let recovery = tokio::spawn(recovery::inquire_in_doubt(payments.clone()));
+        Ok(Platform { addr, payments, server, worker, recovery, _db_dir: db_dir })
     }
 
     /// Binds a free loopback port and starts there.
@@ -146,6 +149,7 @@ impl Drop for Platform {
     fn drop(&mut self) {
         self.server.abort();
         self.worker.abort();
+        self.recovery.abort();
     }
 }
 

@@ -7,18 +7,6 @@ use crate::pg::{Krw, LedgerPayment, PgName};
 use crate::record::{Call, History};
 use std::collections::{BTreeMap, HashMap};
 
-/// KST calendar date of an RFC 3339 time.
-fn kst_date(at: &str) -> String {
-    let parsed = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339);
-    match parsed {
-        Ok(t) => {
-            let kst = t.to_offset(time::UtcOffset::from_hms(9, 0, 0).expect("valid offset"));
-            format!("{:04}-{:02}-{:02}", kst.year(), kst.month() as u8, kst.day())
-        }
-        Err(_) => String::new(),
-    }
-}
-
 fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
@@ -103,7 +91,7 @@ pub fn rows_from(
             let ack = owner.map(|(_, a)| a);
             let row = |tx_id: &str, kind: &str, amount: Krw, balance_after: Krw, at: String, reconciled: bool| {
                 SettlementRow {
-                    settlement_date: kst_date(&at),
+                    settlement_date: crate::units::kst_day(&at),
                     pg: pg.as_str().to_string(),
                     merchant_order_id: payment.merchant_order_id.clone(),
                     order_id: order_id.clone(),

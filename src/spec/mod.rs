@@ -20,7 +20,8 @@ use crate::input::InputError;
 use std::path::Path;
 
 /// The scenario files shipped in `scenarios/`, built into the binary so paydrill runs anywhere.
-const EMBEDDED: [(&str, &str); 13] = [
+const EMBEDDED: [(&str, &str); 14] = [
+    ("scenarios/APPROVE_TIMEOUT_NO_RETRY.toml", include_str!("../../scenarios/APPROVE_TIMEOUT_NO_RETRY.toml")),
     ("scenarios/APPROVE_TIMEOUT_RETRY.toml", include_str!("../../scenarios/APPROVE_TIMEOUT_RETRY.toml")),
     ("scenarios/CANCEL_TIMEOUT_RESOLVED.toml", include_str!("../../scenarios/CANCEL_TIMEOUT_RESOLVED.toml")),
     ("scenarios/CONCURRENT_PARTIAL_CANCEL.toml", include_str!("../../scenarios/CONCURRENT_PARTIAL_CANCEL.toml")),

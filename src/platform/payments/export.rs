@@ -26,18 +26,6 @@ struct ExportRow<'a> {
     status: &'a str,
 }
 
-/// `2026-12-01T23:30:00Z` → `2026-12-02`: the day in Korea, where settlement is dated.
-fn kst_day(at: &str) -> String {
-    let parsed = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339);
-    match parsed {
-        Ok(t) => {
-            let d = t.to_offset(time::macros::offset!(+9)).date();
-            format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-        }
-        Err(_) => String::new(),
-    }
-}
-
 impl Payments {
     /// Every money movement the platform booked, as CSV.
     pub fn settlement_export(&self) -> Result<String, String> {
@@ -45,7 +33,7 @@ impl Payments {
         let mut out = csv::Writer::from_writer(Vec::new());
         for m in &movements {
             let row = ExportRow {
-                settlement_date: kst_day(&m.created_at),
+                settlement_date: crate::units::kst_day(&m.created_at),
                 pg: &m.pg,
                 order_id: &m.order_id,
                 pg_payment_key: m.pg_payment_key.as_deref().unwrap_or(""),
@@ -74,6 +62,7 @@ mod tests {
 
     #[test]
     fn settlement_is_dated_in_korea() {
+        use crate::units::kst_day;
         assert_eq!(kst_day("2026-12-01T23:30:00Z"), "2026-12-02");
         assert_eq!(kst_day("2026-12-01T14:59:59Z"), "2026-12-01");
         assert_eq!(contract_fee(-3000), -90);

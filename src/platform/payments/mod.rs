@@ -93,6 +93,11 @@ pub struct CreateOrder {
 const PAID_STATES: [&str; 3] = ["APPROVED", "PARTIAL_CANCELED", "CANCELED"];
 
 impl Payments {
+    /// Orders whose payment has been in doubt since before `since` (for the background inquiry).
+    pub fn in_doubt(&self, since: &str, limit: usize) -> StoreResult<Vec<String>> {
+        self.store.in_doubt(since, limit)
+    }
+
     pub fn new(
         store: store::Store,
         pgs: HashMap<PgName, PgLink>,

@@ -53,6 +53,19 @@ impl Store {
         rows.collect()
     }
 
+    /// Orders whose payment has been in doubt since before `since` (RFC 3339): an approval of
+    /// unknown outcome, or a cancel parked because its PG call failed.
+    pub fn in_doubt(&self, since: &str, limit: usize) -> StoreResult<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT order_id FROM payments WHERE status = 'UNKNOWN' AND updated_at < ?1
+             UNION SELECT p.order_id FROM pending_cancels c JOIN payments p ON p.payment_id = c.payment_id
+             WHERE c.created_at < ?1 LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![since, limit as i64], |r| r.get(0))?;
+        rows.collect()
+    }
+
     pub fn drop_pending_cancel(&self, seq: i64) -> StoreResult<()> {
         self.conn()
             .prepare_cached("DELETE FROM pending_cancels WHERE seq = ?1")
