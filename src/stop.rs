@@ -4,20 +4,45 @@
 
 use crate::exit::Exit;
 
-/// Waits for SIGINT or SIGTERM; returns the exit code the command then ends with.
-pub async fn requested() -> Exit {
+/// SIGINT and SIGTERM, listened for from the moment this is made (a signal that comes before
+/// the command first waits is not lost, and does not kill the process outright).
+pub struct StopSignals {
     #[cfg(unix)]
-    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        tokio::select! {
-            Ok(()) = tokio::signal::ctrl_c() => return Exit::Interrupted,
-            _ = term.recv() => return Exit::Terminated,
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    /// Starts listening now.
+    pub fn listen() -> StopSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            StopSignals { signals: signal(SignalKind::interrupt()).ok().zip(signal(SignalKind::terminate()).ok()) }
+        }
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    /// Waits for the next one; returns the exit code the command then ends with.
+    pub async fn next(&mut self) -> Exit {
+        #[cfg(unix)]
+        if let Some((int, term)) = self.signals.as_mut() {
+            tokio::select! {
+                _ = int.recv() => return Exit::Interrupted,
+                _ = term.recv() => return Exit::Terminated,
+            }
+        }
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => Exit::Interrupted,
+            // No way to hear Ctrl-C: wait for nothing rather than stop at once.
+            Err(_) => std::future::pending().await,
         }
     }
-    match tokio::signal::ctrl_c().await {
-        Ok(()) => Exit::Interrupted,
-        // No way to hear Ctrl-C: wait for nothing rather than stop at once.
-        Err(_) => std::future::pending().await,
-    }
+}
+
+/// Waits for SIGINT or SIGTERM; returns the exit code the command then ends with.
+pub async fn requested() -> Exit {
+    StopSignals::listen().next().await
 }
 
 /// Waits for SIGTERM alone (where another handler owns SIGINT, as goose does during a load).

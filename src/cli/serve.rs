@@ -58,6 +58,8 @@ pub async fn serve(args: ServeArgs) -> CommandResult {
         ..PlatformConfig::new(pgs.clone())
     };
     let platform = Platform::start(config, listener).await.map_err(Fatal::unreachable)?;
+    // Listen before saying it runs: a Ctrl-C right after the banner must stop it cleanly.
+    let mut stop = crate::stop::StopSignals::listen();
 
     println!("paydrill serve: reference platform and PG fakes on loopback (Ctrl-C stops)\n");
     println!("  {:<10} {}", "platform", platform.url());
@@ -73,7 +75,7 @@ pub async fn serve(args: ServeArgs) -> CommandResult {
         Some(db) => println!("\n  database   {}", db.display()),
         None => println!("\n  database   temporary (use --db PATH to keep it)"),
     }
-    let signal = crate::stop::requested().await;
+    let signal = stop.next().await;
     println!("\npaydrill serve: stopping");
     // Dropping them stops the servers and removes the temporary database folder.
     drop(platform);

@@ -1,7 +1,8 @@
 //! What load measures and judges figures by: latency books (HDR histograms per op that merge
-//! across processes), what the process itself costs, SLO rules, the open-model arrival schedule, a step's figures and the rule
+//! across processes), time-to-converge per PG, what the process itself costs, SLO rules, the open-model arrival schedule, a step's figures and the rule
 //! for a rate that held, and a shard's saved figures.
 
+pub mod convergence;
 pub mod latency;
 pub mod pacing;
 pub mod process;
@@ -10,6 +11,7 @@ pub mod slo;
 pub mod step;
 pub mod timeline;
 
+pub use convergence::{ConvergenceBook, PgConvergence};
 pub use latency::{LatencyBook, SavedBook};
 pub use pacing::{Schedule, Slot, ON_TIME};
 pub use process::{ProcessCost, ProcessReading};

@@ -25,6 +25,8 @@ pub struct StepFigures {
     /// What the checks found over every finished order: per invariant id (and `expectation`)
     /// facts checked, violated and not observable, and the first violations as evidence.
     pub found: Tally,
+    /// Time-to-converge per PG after the orders' unknown outcomes.
+    pub converged: super::ConvergenceBook,
     pub book: LatencyBook,
     pub slo_broken: Vec<String>,
     /// Goose's own verdict, when a goose `--threshold` failed.
@@ -89,6 +91,7 @@ mod tests {
             completed: started,
             late,
             found: Tally::default(),
+            converged: Default::default(),
             book: LatencyBook::default(),
             slo_broken: Vec::new(),
             goose_failed: None,

@@ -5,11 +5,8 @@ use super::event::{
     AnswerFields, Cell, CellNote, Convergence, Event, LedgerSnapshot, Observation, PgRequest, Phase, Purpose,
     RequestRecord, ResponseRecord, RunInfo,
 };
-use super::reader::HistoryReader;
-use crate::input::InputError;
 use crate::pg::{DrawnFault, Krw, LedgerPayment, PgName, RawExchange, WebhookDelivery};
 use crate::spec::Op;
-use std::path::Path;
 
 /// A completed call: its invoke and completion joined.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,16 +204,5 @@ impl History {
             Event::PgRequest(r) => Some(r),
             _ => None,
         })
-    }
-
-    /// Reads a history file whole (plain or gzip-compressed); a bad line is reported with its
-    /// number. A long load history is better read order by order ([`HistoryReader::orders`]).
-    pub fn read(path: &Path) -> Result<History, InputError> {
-        Ok(History { events: HistoryReader::open(path)?.collect::<Result<_, _>>()? })
-    }
-
-    /// A history from its text, as [`History::read`] reads a file named `path`.
-    pub fn from_text(path: &Path, text: &str) -> Result<History, InputError> {
-        Ok(History { events: HistoryReader::from_text(path, text).collect::<Result<_, _>>()? })
     }
 }

@@ -150,3 +150,16 @@ impl Iterator for Orders {
         self.chunk().transpose()
     }
 }
+
+impl History {
+    /// Reads a history file whole (plain or gzip-compressed); a bad line is reported with its
+    /// number. A long load history is better read order by order ([`HistoryReader::orders`]).
+    pub fn read(path: &Path) -> Result<History, InputError> {
+        Ok(History { events: HistoryReader::open(path)?.collect::<Result<_, _>>()? })
+    }
+
+    /// A history from its text, as [`History::read`] reads a file named `path`.
+    pub fn from_text(path: &Path, text: &str) -> Result<History, InputError> {
+        Ok(History { events: HistoryReader::from_text(path, text).collect::<Result<_, _>>()? })
+    }
+}

@@ -99,6 +99,7 @@ pub async fn run_step(
     let seconds = (warmup + duration).as_secs_f64();
     let book = lock(&step.book).clone();
     let found = std::mem::take(&mut *lock(&step.found));
+    let converged = std::mem::take(&mut *lock(&step.converged));
     // Goose's killswitch: its own Ctrl-C handler, or paydrill's on SIGTERM.
     let cut_short = goose::is_killswitch_triggered();
     // A step cut short achieved its rate over the time it measured, not the time it was given.
@@ -112,6 +113,7 @@ pub async fn run_step(
         completed: step.completed.load(Ordering::Relaxed),
         late: step.late.load(Ordering::Relaxed),
         found,
+        converged,
         slo_broken: rules.slo.broken(&book),
         book,
         goose_failed,

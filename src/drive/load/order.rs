@@ -9,7 +9,7 @@ use crate::check::{self, Tally};
 use crate::drive::setup::RunningTarget;
 use crate::exec::ExecContext;
 use crate::locks::lock;
-use crate::measure::{pacing, LatencyBook, Schedule, ON_TIME};
+use crate::measure::{pacing, ConvergenceBook, LatencyBook, Schedule, ON_TIME};
 use crate::pg::PgName;
 use crate::record::{Cell, Event, History, LedgerSnapshot, Phase, Recorder, RunEnd, RunInfo};
 use crate::settle;
@@ -51,6 +51,7 @@ pub struct StepState {
     pub started: AtomicU64,
     pub completed: AtomicU64,
     pub found: Mutex<Tally>,
+    pub converged: Mutex<ConvergenceBook>,
 }
 
 impl StepState {
@@ -65,6 +66,7 @@ impl StepState {
             started: AtomicU64::new(0),
             completed: AtomicU64::new(0),
             found: Mutex::new(Tally::default()),
+            converged: Mutex::new(ConvergenceBook::default()),
         }
     }
 }
@@ -149,6 +151,12 @@ fn finish_order(
     let verdict = check::check_calls(&order_history, &calls, std::slice::from_ref(scenario));
     let failed = !verdict.violations.is_empty();
     lock(&step.found).add(verdict);
+    {
+        let mut converged = lock(&step.converged);
+        for c in order_history.convergences() {
+            converged.add(c);
+        }
+    }
     let rows = settle::rows_of(&order_history, &calls);
     if !failed && cell.repeat % BODIES_SAMPLED != 0 {
         drop_bodies(&mut order_history.events);

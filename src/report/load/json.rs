@@ -74,6 +74,7 @@ fn step(s: &StepFigures) -> Value {
         "ops": ops,
         "calls_all_ops": op_figures(None),
         "order_from_scheduled_start": json!({ "p50_ms": order_ms(50.0), "p95_ms": order_ms(95.0), "p99_ms": order_ms(99.0) }),
+        "convergence": s.converged.per_pg(),
         "invariants": s.found.invariants.iter().map(|(id, t)| json!({ "id": id, "state": t.state_word(), "checked": t.checked, "violations": t.violations, "not_observable": t.not_observable, "not_observable_why": t.not_observable_why })).collect::<Vec<_>>(),
     })
 }

@@ -67,6 +67,7 @@ pub fn summary_markdown(r: &LoadReport) -> String {
         }
         let _ = writeln!(md, "Invariant and expectation violations: {}", step.found.violations);
         invariant_tallies(&mut md, &step.found.invariants);
+        crate::report::convergence::table(&mut md, &step.converged.per_pg());
         for (i, v) in step.found.first.iter().enumerate().take(20) {
             let _ = writeln!(md, "{}. {}", i + 1, v.headline());
         }

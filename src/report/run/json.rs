@@ -44,7 +44,7 @@ pub fn summary_json(report: &RunReport) -> String {
             "list": v.cell_results(),
         },
         "invariants": v.results().collect::<Vec<_>>(),
-        "convergence": crate::report::convergence::per_pg(report.history.convergences()),
+        "convergence": crate::measure::ConvergenceBook::of(report.history.convergences()).per_pg(),
         "together": super::spread::spreads(report.calls),
         "violations": &v.violations,
         "settlement": {

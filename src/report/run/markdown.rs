@@ -51,7 +51,8 @@ pub fn summary_markdown(report: &RunReport) -> String {
         );
     }
     invariants_table(&mut md, v.results());
-    crate::report::convergence::table(&mut md, &crate::report::convergence::per_pg(report.history.convergences()));
+    let converged = crate::measure::ConvergenceBook::of(report.history.convergences());
+    crate::report::convergence::table(&mut md, &converged.per_pg());
     if !v.violations.is_empty() {
         let _ = writeln!(md, "\n## Violations\n");
         for (i, violation) in v.violations.iter().enumerate().take(200) {
