@@ -1,6 +1,6 @@
-//! Stop signals: SIGINT (Ctrl-C) and SIGTERM as one future a command selects on, and the exit
-//! code each ends it with (130, 143). What is cut short is the command's to say: its reports
-//! are written, marked partial.
+//! Stop signals: SIGINT (Ctrl-C) and SIGTERM, listened for from the moment a command asks, as
+//! one future it selects on, and the exit code each ends it with (130, 143). What is cut short
+//! is the command's to say: its reports are written, marked partial.
 
 use crate::exit::Exit;
 
@@ -38,11 +38,6 @@ impl StopSignals {
             Err(_) => std::future::pending().await,
         }
     }
-}
-
-/// Waits for SIGINT or SIGTERM; returns the exit code the command then ends with.
-pub async fn requested() -> Exit {
-    StopSignals::listen().next().await
 }
 
 /// Waits for SIGTERM alone (where another handler owns SIGINT, as goose does during a load).

@@ -5,7 +5,7 @@
 
 use crate::check::{self, Tally};
 use crate::exit::{Exit, Fatal};
-use crate::measure::{LatencyBook, ShardFigures, Slo};
+use crate::measure::{ConvergenceBook, LatencyBook, ShardFigures, Slo};
 use crate::record::{self, HistoryReader};
 use crate::report::load::{self, MergeReport};
 use crate::spec::Scenario;
@@ -28,6 +28,7 @@ pub fn merge(dirs: &[PathBuf], scenarios: &[Scenario], out: &Path) -> Result<Mer
     let mut shards = Vec::new();
     let mut book = LatencyBook::default();
     let mut found = Tally::default();
+    let mut converged = ConvergenceBook::default();
     let mut unfinished = Vec::new();
     for dir in dirs {
         let file = dir.join("load.json");
@@ -43,6 +44,9 @@ pub fn merge(dirs: &[PathBuf], scenarios: &[Scenario], out: &Path) -> Result<Mer
         let mut orders = HistoryReader::open(&path)?.orders();
         for order in orders.by_ref() {
             let order = order?;
+            for c in order.convergences() {
+                converged.add(c);
+            }
             found.add(check::check(&order, scenarios));
         }
         if orders.header().is_none() {
@@ -64,6 +68,7 @@ pub fn merge(dirs: &[PathBuf], scenarios: &[Scenario], out: &Path) -> Result<Mer
         completed: sum(|s| s.completed),
         late: sum(|s| s.late),
         found: &found,
+        converged: &converged,
         unfinished: &unfinished,
         slo_broken: &slo_broken,
     };

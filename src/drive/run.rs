@@ -143,9 +143,12 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
         }
     });
     let total = cells.len();
+    // Listen before saying the run started: a Ctrl-C right after it must stop it cleanly.
+    let signals = crate::stop::StopSignals::listen();
     on_event(RunEvent::Started { run_id: run_id.clone(), cells: total, notes: target.notes.clone() });
     let stopped =
-        run_cells(&target, &run_id, &recorder, &cells, (opts.concurrency, opts.converge_within), on_event).await;
+        run_cells(&target, &run_id, &recorder, &cells, (opts.concurrency, opts.converge_within), signals, on_event)
+            .await;
     record_pg_side(&target, &recorder).await;
     save_pg_settlements(&target, &run_dir);
     recorder.record(Event::End(RunEnd { finished_at: record::now(), partial: stopped.is_some() }));
@@ -195,6 +198,7 @@ async fn run_cells(
     recorder: &Recorder,
     cells: &[(Cell, &Scenario)],
     (concurrency, converge_within): (usize, Duration),
+    mut signals: crate::stop::StopSignals,
     on_event: &(dyn Fn(RunEvent) + Sync),
 ) -> Option<Exit> {
     let ctx = ExecContext {
@@ -213,7 +217,7 @@ async fn run_cells(
         cell.clone()
     }))
     .buffer_unordered(concurrency.max(1));
-    let mut stop = std::pin::pin!(crate::stop::requested());
+    let mut stop = std::pin::pin!(signals.next());
     loop {
         tokio::select! {
             next = runs.next() => match next {

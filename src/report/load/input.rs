@@ -2,7 +2,7 @@
 //! and whether each passed.
 
 use crate::check::Tally;
-use crate::measure::{LatencyBook, ShardFigures, StepFigures};
+use crate::measure::{ConvergenceBook, LatencyBook, ShardFigures, StepFigures};
 use crate::pg::PgName;
 use crate::settle::SummaryBook;
 use std::path::PathBuf;
@@ -61,6 +61,8 @@ pub struct MergeReport<'a> {
     pub late: u64,
     /// Every invariant over every order of every shard's history.
     pub found: &'a Tally,
+    /// Time-to-converge per PG over every shard's orders.
+    pub converged: &'a ConvergenceBook,
     /// Histories that do not end as a finished run (a shard cut short): never a pass.
     pub unfinished: &'a [String],
     pub slo_broken: &'a [String],

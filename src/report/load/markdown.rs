@@ -128,6 +128,7 @@ pub fn merge_markdown(m: &MergeReport) -> String {
     let _ =
         writeln!(md, "\n## Invariants\n\nOver every order of every shard's history ({} orders):", m.found.histories);
     invariant_tallies(&mut md, &m.found.invariants);
+    crate::report::convergence::table(&mut md, &m.converged.per_pg());
     for (i, v) in m.found.first.iter().enumerate().take(20) {
         let _ = writeln!(md, "{}. {}", i + 1, v.headline());
     }
