@@ -5,7 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn paydrill(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paydrill")).args(args).env("CI", "1").output().expect("paydrill runs")
+    Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .env("PAYDRILL_NO_SHRINK", "true")
+        .args(args)
+        .env("CI", "1")
+        .output()
+        .expect("paydrill runs")
 }
 
 fn text(out: &Output) -> String {
@@ -250,6 +255,7 @@ fn a_run_against_serve_in_another_process_gives_the_same_verdict() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let _serve = Server(
         Command::new(env!("CARGO_BIN_EXE_paydrill"))
+            .env("PAYDRILL_NO_SHRINK", "true")
             .args(["serve", "--no-fakes", "--port", &port.to_string()])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

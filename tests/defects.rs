@@ -51,8 +51,19 @@ const DEFECTS: [(&str, &str, Shows, &[&str]); 11] = [
 fn run_with_defect(defect: &str, extra: &[&str]) -> (Option<i32>, String) {
     let reports = tempfile::tempdir().unwrap();
     // A defect may keep an order from ever converging: a short deadline keeps the run short.
-    let mut args =
-        vec!["run", "--pg", "toss", "--pg", "nicepay", "--converge-within", "3s", "--defect", defect, "--out"];
+    let mut args = vec![
+        "run",
+        "--pg",
+        "toss",
+        "--pg",
+        "nicepay",
+        "--converge-within",
+        "3s",
+        "--no-shrink",
+        "--defect",
+        defect,
+        "--out",
+    ];
     args.push(reports.path().to_str().unwrap());
     args.extend(extra);
     let out = paydrill(&args);

@@ -7,7 +7,12 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 fn paydrill(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paydrill")).args(args).env("CI", "1").output().expect("paydrill runs")
+    Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .env("PAYDRILL_NO_SHRINK", "true")
+        .args(args)
+        .env("CI", "1")
+        .output()
+        .expect("paydrill runs")
 }
 
 fn text(out: &Output) -> String {
@@ -143,6 +148,7 @@ fn planted_credentials_appear_in_no_file_and_no_output() {
 
     let platform_port = free_port();
     let serve = Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .env("PAYDRILL_NO_SHRINK", "true")
         .args(["serve", "--no-fakes", "--port", &platform_port.to_string(), "--mocks"])
         .arg(&platform_mocks)
         .stdout(Stdio::piped())
@@ -158,6 +164,7 @@ fn planted_credentials_appear_in_no_file_and_no_output() {
 
     let reports = work.path().join("reports");
     let out = Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .env("PAYDRILL_NO_SHRINK", "true")
         .args(["run", "--target", &format!("http://127.0.0.1:{platform_port}"), "--profile"])
         .arg(&profile_file)
         .arg("--mocks")
@@ -219,6 +226,7 @@ fn a_killed_run_is_marked_incomplete_and_its_database_folder_swept_by_the_next()
     std::fs::create_dir_all(&tmp).unwrap();
     let start = |repeat: &str| {
         Command::new(env!("CARGO_BIN_EXE_paydrill"))
+            .env("PAYDRILL_NO_SHRINK", "true")
             .args(["run", "--pg", "toss", "--repeat", repeat, "--concurrency", "1", "--out"])
             .arg(&reports)
             .env("TMPDIR", &tmp)
@@ -288,6 +296,7 @@ fn check_refuses_the_four_files_it_used_to_pass() {
 fn flags_from_the_environment_and_goose_flags_refused_in_words() {
     let out_dir = tempfile::tempdir().unwrap();
     let got = Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .env("PAYDRILL_NO_SHRINK", "true")
         .args(["load", "--duration", "1s", "--warmup", "0s", "--pg", "toss", "--out"])
         .arg(out_dir.path())
         .env("PAYDRILL_RATE", "0.5/min")

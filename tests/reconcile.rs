@@ -8,7 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn paydrill(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paydrill")).args(args).env("CI", "1").output().expect("paydrill runs")
+    Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .env("PAYDRILL_NO_SHRINK", "true")
+        .args(args)
+        .env("CI", "1")
+        .output()
+        .expect("paydrill runs")
 }
 
 fn text(out: &Output) -> String {
@@ -107,6 +112,7 @@ fn the_reference_platforms_export_reconciles_and_every_injected_mismatch_is_foun
     let port = free_port();
     let _serve = Child(
         Command::new(env!("CARGO_BIN_EXE_paydrill"))
+            .env("PAYDRILL_NO_SHRINK", "true")
             .args(["serve", "--no-fakes", "--port", &port.to_string()])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -228,7 +234,11 @@ fn from_fakes_reads_each_fakes_report_at_its_mock_port_and_an_absent_fake_is_unr
             out.display().to_string(),
         ]
     };
-    let absent = Command::new(env!("CARGO_BIN_EXE_paydrill")).args(args("absent")).output().unwrap();
+    let absent = Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .env("PAYDRILL_NO_SHRINK", "true")
+        .args(args("absent"))
+        .output()
+        .unwrap();
     assert_eq!(absent.status.code(), Some(3), "{}", text(&absent));
     assert!(text(&absent).contains("is it running?"), "{}", text(&absent));
 
@@ -242,7 +252,11 @@ fn from_fakes_reads_each_fakes_report_at_its_mock_port_and_an_absent_fake_is_unr
             .expect("python3 runs"),
     );
     wait_for(port);
-    let done = Command::new(env!("CARGO_BIN_EXE_paydrill")).args(args("live")).output().unwrap();
+    let done = Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .env("PAYDRILL_NO_SHRINK", "true")
+        .args(args("live"))
+        .output()
+        .unwrap();
     assert_eq!(done.status.code(), Some(0), "{}", text(&done));
     assert!(text(&done).contains("2 movement(s) found on both sides"), "{}", text(&done));
     assert!(text(&done).contains("| toss | 2026-12-02 | 2 | 7000 | 210 | 2 | 7000 | 210 | 0 |"), "{}", text(&done));

@@ -85,6 +85,8 @@ fn the_load_and_run_pages_render_their_charts_offline_with_no_console_error() {
         "run",
         "--defect",
         "skip-pg-cancel",
+        "--shrink-time",
+        "10s",
         "--repeat",
         "2",
         "--pg",

@@ -275,6 +275,7 @@ fn portone_answers_in_the_shipped_scenarios_match_the_published_openapi_document
     }
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .env("PAYDRILL_NO_SHRINK", "true")
         .args(["run", "--direct", "--pg", "portone", "--out"])
         .arg(dir.path())
         .env("CI", "1")
@@ -308,6 +309,7 @@ fn junit_of_a_failing_run_is_valid_against_the_published_schema_with_consistent_
     }
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_paydrill"))
+        .env("PAYDRILL_NO_SHRINK", "true")
         .args([
             "run",
             "--defect",

@@ -6,6 +6,7 @@
 mod evidence;
 mod expectations;
 mod invariant;
+mod repro;
 mod tally;
 mod verdict;
 
@@ -26,6 +27,7 @@ mod fixture;
 pub use evidence::Evidence;
 pub use invariant::{About, Checked, Invariant, EXPECTATION};
 pub use pgs_agree::{step_answers, PgAnswer, StepSlot};
+pub use repro::Repro;
 pub use tally::{InvariantTally, Tally};
 pub use verdict::{CellVerdict, InvariantResult, State, Verdict, Violation};
 

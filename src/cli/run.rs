@@ -17,7 +17,9 @@ paydrill run --scenario FULL_FLOW --pg toss    one cell\n  \
 paydrill run --repeat 50 --pg-timeout-rate 0.05 --pg-error-rate 0.05\n  \
 paydrill run --target http://127.0.0.1:18080 --profile scenarios/profiles/reference.toml\n\n\
 Reports land in reports/<run-id>/ and reports/latest: summary.md, junit.xml, settlement.csv,\n\
-settlement-summary.csv, history.jsonl, report.html."
+settlement-summary.csv, history.jsonl, report.html; for each violated invariant a minimal repro,\n\
+repro/<invariant>-<n>.toml, replayed with `paydrill run --scenario-file FILE` (plus the --defect\n\
+or --target flags it names)."
 )]
 pub struct RunArgs {
     /// Base URL of the platform to drill (default: start the embedded reference platform).
@@ -40,6 +42,17 @@ pub struct RunArgs {
     /// Only these scenarios (repeatable; default: all).
     #[arg(long = "scenario", env = "PAYDRILL_SCENARIO", value_delimiter = ',', value_name = "NAME")]
     pub scenarios: Vec<String>,
+    /// Run this scenario file (repeatable) instead of a folder: a repro a run wrote
+    /// (`reports/<run>/repro/*.toml`) or one of your own. A file's `pg = "..."` picks its PG.
+    #[arg(long = "scenario-file", value_name = "FILE", conflicts_with_all = ["scenarios", "scenarios_dir"])]
+    pub scenario_files: Vec<PathBuf>,
+    /// How long to spend shrinking the violations into minimal repros (`repro/<invariant>-<n>.toml`
+    /// in the run folder), all of them together: each candidate runs on a fresh target.
+    #[arg(long, env = "PAYDRILL_SHRINK_TIME", default_value = "60s", value_parser = crate::units::parse_timeout)]
+    pub shrink_time: Duration,
+    /// Write no repros: report the violations as found.
+    #[arg(long, env = "PAYDRILL_NO_SHRINK")]
+    pub no_shrink: bool,
     /// Only these PGs (repeatable; default: every PG).
     #[arg(long = "pg", env = "PAYDRILL_PG", value_delimiter = ',', value_name = "NAME")]
     pub pgs: Vec<PgName>,
@@ -102,6 +115,8 @@ pub async fn run(args: RunArgs) -> CommandResult {
         faults: FaultOverrides { error_rate: args.pg_error_rate, timeout_rate: args.pg_timeout_rate, latency: None },
         concurrency: args.concurrency,
         converge_within: args.converge_within,
+        scenario_files: args.scenario_files,
+        shrink: (!args.no_shrink).then_some(args.shrink_time),
     };
     let progress = CellProgress::default();
     let on_event = |event: RunEvent| match event {
@@ -113,6 +128,10 @@ pub async fn run(args: RunArgs) -> CommandResult {
             progress.start(cells);
         }
         RunEvent::CellDone { cell, done, total } => progress.cell_done(&cell.to_string(), done, total),
+        RunEvent::Shrinking { invariant, n, total } => {
+            progress.finish();
+            eprintln!("shrinking {n}/{total}: {invariant} to a minimal repro");
+        }
     };
     let outcome = driver::run(&opts, &on_event).await;
     progress.finish();

@@ -12,3 +12,4 @@ pub mod probe;
 pub mod reconcile;
 pub mod run;
 pub mod setup;
+pub mod shrink;

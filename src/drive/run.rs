@@ -3,7 +3,8 @@
 //! prints nothing.
 
 use super::setup::{self, FaultOverrides, RunningTarget, TargetChoice, TargetSetup};
-use crate::check::{self, Verdict};
+use super::shrink::{self, ShrinkOptions};
+use crate::check::{self, Repro, Verdict};
 use crate::exec::ExecContext;
 use crate::exit::{Exit, Fatal};
 use crate::fakes::ServerKind;
@@ -40,6 +41,10 @@ pub struct RunOptions {
     pub concurrency: usize,
     /// How long an unknown outcome may take to show as the PG's ledger holds it.
     pub converge_within: Duration,
+    /// Run these scenario files instead (`--scenario-file`); a file's `pg` picks its PG.
+    pub scenario_files: Vec<PathBuf>,
+    /// Time for shrinking the violations to minimal repros; none: no shrinking.
+    pub shrink: Option<Duration>,
 }
 
 impl Default for RunOptions {
@@ -56,6 +61,8 @@ impl Default for RunOptions {
             faults: FaultOverrides::default(),
             concurrency: 128,
             converge_within: Duration::from_secs(30),
+            scenario_files: Vec::new(),
+            shrink: Some(Duration::from_secs(60)),
         }
     }
 }
@@ -74,6 +81,12 @@ pub enum RunEvent {
         done: usize,
         total: usize,
     },
+    /// Shrinking the `n`-th of `total` violated invariants to a repro.
+    Shrinking {
+        invariant: String,
+        n: usize,
+        total: usize,
+    },
 }
 
 /// What a run produced.
@@ -87,9 +100,21 @@ pub struct RunOutcome {
 
 /// Runs the matrix and writes the reports. `on_event` sees progress as it happens.
 pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Result<RunOutcome, Fatal> {
-    let all = spec::resolve_scenarios(opts.scenarios_dir.as_deref())?;
-    let scenarios = setup::select_scenarios(all, &opts.scenarios, "--scenario")?;
-    let mocks = setup::select_mocks(opts.mocks_dir.as_deref(), &opts.pgs, opts.target.pgs(), &opts.faults)?;
+    let (scenarios, wanted_pgs) = if opts.scenario_files.is_empty() {
+        let all = spec::resolve_scenarios(opts.scenarios_dir.as_deref())?;
+        (setup::select_scenarios(all, &opts.scenarios, "--scenario")?, opts.pgs.clone())
+    } else {
+        let files = opts.scenario_files.iter().map(|f| Scenario::load(f)).collect::<Result<Vec<_>, _>>()?;
+        // Files that each name their PG run there, unless --pg says otherwise.
+        let mut pgs = opts.pgs.clone();
+        if pgs.is_empty() && files.iter().all(|s| s.pg.is_some()) {
+            pgs = files.iter().filter_map(|s| s.pg).collect();
+            pgs.sort();
+            pgs.dedup();
+        }
+        (files, pgs)
+    };
+    let mocks = setup::select_mocks(opts.mocks_dir.as_deref(), &wanted_pgs, opts.target.pgs(), &opts.faults)?;
     if opts.repeat == 0 {
         return Err(Fatal::bad_input("--repeat must be at least 1"));
     }
@@ -129,7 +154,7 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
     let mut cells: Vec<(Cell, &Scenario)> = Vec::new();
     for repeat in 1..=opts.repeat {
         for s in &scenarios {
-            for pg in &pgs {
+            for pg in pgs.iter().filter(|pg| s.pg.is_none_or(|only| only == **pg)) {
                 cells.push((Cell { scenario: s.name.clone(), pg: *pg, repeat }, s));
             }
         }
@@ -158,7 +183,25 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
     let seconds = started.elapsed().as_secs_f64();
     drop(target);
 
-    let (verdict, summary) = finish_reports(&history, &scenarios, &run_dir, &opts.out, seconds)?;
+    let calls = history.calls();
+    let verdict = check::check_calls(&history, &calls, &scenarios);
+    let repros = match opts.shrink {
+        Some(budget) if !verdict.violations.is_empty() && stopped.is_none() => {
+            let shrink = ShrinkOptions {
+                setup: target_setup,
+                mocks_dir: opts.mocks_dir.clone(),
+                converge_within: opts.converge_within,
+                budget,
+                run_dir: run_dir.clone(),
+            };
+            let on_start = |invariant: &str, n: usize, total: usize| {
+                on_event(RunEvent::Shrinking { invariant: invariant.into(), n, total })
+            };
+            shrink::shrink_all(&verdict, &scenarios, &shrink, &on_start).await?
+        }
+        _ => Vec::new(),
+    };
+    let summary = write_reports(&history, &calls, &verdict, &scenarios, &repros, &run_dir, &opts.out, seconds)?;
     let exit = if let Some(signal) = stopped {
         signal
     } else if verdict.passed() {
@@ -256,7 +299,7 @@ fn save_pg_settlements(target: &RunningTarget, run_dir: &Path) {
 
 /// Records what the PGs did: each fake's final ledger, the webhooks it sent and the requests it
 /// received.
-async fn record_pg_side(target: &RunningTarget, recorder: &Recorder) {
+pub(super) async fn record_pg_side(target: &RunningTarget, recorder: &Recorder) {
     let Some(fleet) = target.fleet() else { return };
     for endpoint in fleet.endpoints() {
         recorder
@@ -279,22 +322,24 @@ async fn record_pg_side(target: &RunningTarget, recorder: &Recorder) {
     }
 }
 
-/// Checks a finished history and writes every report next to it; points `latest` at it.
-pub fn finish_reports(
+/// Writes every report of a checked history next to it; points `latest` at it.
+#[allow(clippy::too_many_arguments)]
+fn write_reports(
     history: &History,
+    calls: &[record::Call],
+    verdict: &Verdict,
     scenarios: &[Scenario],
+    repros: &[Repro],
     run_dir: &Path,
     reports_root: &Path,
     seconds: f64,
-) -> Result<(Verdict, String), Fatal> {
-    let calls = history.calls();
-    let verdict = check::check_calls(history, &calls, scenarios);
-    let rows = settle::rows_of(history, &calls);
-    let report = RunReport { history, calls: &calls, verdict: &verdict, rows: &rows, seconds, scenarios };
+) -> Result<String, Fatal> {
+    let rows = settle::rows_of(history, calls);
+    let report = RunReport { history, calls, verdict, rows: &rows, seconds, scenarios, repros };
     let summary = report::run::write_all(run_dir, &report)
         .map_err(|e| Fatal::bad_input(format!("cannot write the reports in {}: {e}", run_dir.display())))?;
     if let Err(e) = report::complete_run_dir(reports_root, run_dir) {
         tracing::warn!("could not mark {} complete and point latest at it: {e}", run_dir.display());
     }
-    Ok((verdict, summary))
+    Ok(summary)
 }

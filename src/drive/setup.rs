@@ -123,7 +123,7 @@ pub enum TargetChoice {
     Embedded { defects: Vec<Defect> },
     /// A platform at `url`, reached through `profile`; the fakes listen on the mocks' fixed
     /// ports, unless `fakes` is off (the platform calls PGs of its own, which cannot be read).
-    Outside { url: String, profile: Box<Profile>, fakes: bool },
+    Outside { url: String, profile: Box<Profile>, profile_file: std::path::PathBuf, fakes: bool },
     /// The PGs themselves through paydrill's PG clients.
     Direct,
 }
@@ -168,7 +168,12 @@ impl TargetChoice {
                 "--target needs --profile FILE describing the platform's API (scenarios/profiles/reference.toml for paydrill serve)",
             ));
         };
-        Ok(TargetChoice::Outside { url: url.to_string(), profile: Box::new(Profile::load(profile)?), fakes: !no_fakes })
+        Ok(TargetChoice::Outside {
+            url: url.to_string(),
+            profile: Box::new(Profile::load(profile)?),
+            profile_file: profile.to_path_buf(),
+            fakes: !no_fakes,
+        })
     }
 
     /// The PGs the target is set up for, when its profile names them.
@@ -176,6 +181,26 @@ impl TargetChoice {
         match self {
             TargetChoice::Outside { profile, .. } => profile.pgs.as_deref(),
             _ => None,
+        }
+    }
+
+    /// The flags that choose this target again, for a replay command line.
+    pub fn flags(&self) -> Vec<String> {
+        match self {
+            TargetChoice::Embedded { defects } if defects.is_empty() => Vec::new(),
+            TargetChoice::Embedded { defects } => {
+                let names: Vec<&str> = defects.iter().map(|d| d.name()).collect();
+                vec!["--defect".into(), names.join(",")]
+            }
+            TargetChoice::Outside { url, profile_file, fakes, .. } => {
+                let mut flags =
+                    vec!["--target".into(), url.clone(), "--profile".into(), profile_file.display().to_string()];
+                if !fakes {
+                    flags.push("--no-fakes".into());
+                }
+                flags
+            }
+            TargetChoice::Direct => vec!["--direct".into()],
         }
     }
 
@@ -188,6 +213,7 @@ impl TargetChoice {
 }
 
 /// How to start the target.
+#[derive(Debug, Clone)]
 pub struct TargetSetup {
     pub choice: TargetChoice,
     /// wiremock for `run` (its journal is evidence), the lean server for `load`.
@@ -268,7 +294,7 @@ pub async fn start_target(setup: &TargetSetup, mocks: Vec<MockConfig>, run_id: &
                 notes,
             })
         }
-        TargetChoice::Outside { url, profile, fakes } => {
+        TargetChoice::Outside { url, profile, fakes, .. } => {
             let profile = (**profile).clone();
             net::reachable(url, Duration::from_secs(3)).await.map_err(Fatal::unreachable)?;
             if !fakes {

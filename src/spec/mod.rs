@@ -13,7 +13,7 @@ pub use fault::{Fault, FaultRates};
 pub use mock::{MockConfig, Quirks};
 pub use op::{Op, STATES};
 pub use profile::{Means, Movement, OpForm, Profile, SettlementExport, Vars, FIELDS};
-pub use scenario::{Expect, Outcome, Scenario, Step, StepFault};
+pub use scenario::{Expect, Outcome, ReproNote, Scenario, Step, StepFault};
 pub use webhook::{WebhookScript, WebhookSettings};
 
 use crate::input::InputError;

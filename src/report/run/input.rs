@@ -1,7 +1,7 @@
 //! What a run's reports are made of: one plain value the driver fills once — the history, its
 //! joined calls, the verdict and the settlement rows — so no reporter computes them again.
 
-use crate::check::Verdict;
+use crate::check::{Repro, Verdict};
 use crate::record::{Call, History};
 use crate::settle::SettlementRow;
 use crate::spec::Scenario;
@@ -18,4 +18,6 @@ pub struct RunReport<'a> {
     pub seconds: f64,
     /// The scenarios that ran (for the failing step's op and scripted fault).
     pub scenarios: &'a [Scenario],
+    /// The minimal repros made of the violations (none when not shrunk).
+    pub repros: &'a [Repro],
 }

@@ -47,6 +47,7 @@ pub fn summary_json(report: &RunReport) -> String {
         "convergence": crate::measure::ConvergenceBook::of(report.history.convergences()).per_pg(),
         "together": super::spread::spreads(report.calls),
         "violations": &v.violations,
+        "repros": report.repros,
         "settlement": {
             "movements": report.rows.len(),
             "unreconciled": report.rows.iter().filter(|r| r.reconciled == "N").count(),

@@ -56,12 +56,18 @@ pub fn summary_markdown(report: &RunReport) -> String {
     if !v.violations.is_empty() {
         let _ = writeln!(md, "\n## Violations\n");
         for (i, violation) in v.violations.iter().enumerate().take(200) {
-            let _ = writeln!(md, "{}. {}", i + 1, violation.headline());
+            let repro = report.repros.iter().find(|r| r.covers(&violation.invariant));
+            let link = match repro.and_then(|r| r.file.as_deref()) {
+                Some(file) => format!(" → [{file}]({file})"),
+                None => String::new(),
+            };
+            let _ = writeln!(md, "{}. {}{link}", i + 1, violation.headline());
         }
         if v.violations.len() > 200 {
             let _ = writeln!(md, "\n… and {} more (see report.html)", v.violations.len() - 200);
         }
     }
+    repros_table(&mut md, report.repros);
     if !report.rows.is_empty() {
         let mut book = SummaryBook::default();
         book.add_all(report.rows);
@@ -70,6 +76,34 @@ pub fn summary_markdown(report: &RunReport) -> String {
         let _ = writeln!(md, "\n{} movement(s), {unreconciled} not reconciled with the PG ledgers.", report.rows.len());
     }
     md
+}
+
+/// Each violated invariant's minimal repro: the file, how far the shrink cut, how often it
+/// reproduces and how to replay it.
+fn repros_table(md: &mut String, repros: &[crate::check::Repro]) {
+    if repros.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "\n## Minimal repros\n");
+    let _ = writeln!(md, "| invariant | from | repro | steps | shrink runs | reproduces |\n|---|---|---|--:|--:|---|");
+    for r in repros {
+        let from = if r.from.is_empty() { "–" } else { r.from.as_str() };
+        let (file, steps) = match &r.file {
+            Some(file) => (format!("[{file}]({file})"), format!("{} → {}", r.steps_before, r.steps_after)),
+            None => ("–".into(), "–".into()),
+        };
+        let _ = writeln!(
+            md,
+            "| `{}` | {from}/{} | {file} | {steps} | {} | {} |",
+            r.invariant,
+            r.pg,
+            r.runs,
+            r.reproduces_text()
+        );
+    }
+    for r in repros.iter().filter(|r| r.file.is_some()) {
+        let _ = writeln!(md, "\nReplay `{}`: `{}`", r.invariant, r.replay);
+    }
 }
 
 /// The head of a scenario × PG table, each PG's column aligned by `align` (`:-:`, `---`).

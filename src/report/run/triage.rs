@@ -142,6 +142,26 @@ fn card_html(h: &mut String, input: &RunReport, card: &Card, by_id: &HashMap<u64
         escape(if card.scenario.is_empty() { "The whole run" } else { card.scenario }),
         escape(&on)
     );
+    if let Some(r) = input.repros.iter().find(|r| r.covers(card.invariant)) {
+        match &r.file {
+            Some(file) => {
+                let _ = write!(
+                    h,
+                    "<p>Minimal repro: <a href=\"{0}\"><code>{0}</code></a> ({1} → {2} steps in {3} runs, {4}). \
+                     Replay: <code>{5}</code></p>",
+                    escape(file),
+                    r.steps_before,
+                    r.steps_after,
+                    r.runs,
+                    escape(&r.reproduces_text()),
+                    escape(&r.replay)
+                );
+            }
+            None => {
+                let _ = write!(h, "<p>{}</p>", escape(&r.reproduces_text()));
+            }
+        }
+    }
     // The failing step, and the fault the scenario scripted on it.
     let scenario = input.scenarios.iter().find(|s| s.name == card.scenario);
     if let Some(&n) = first.steps.first() {

@@ -3,6 +3,7 @@
 //! cannot hold) is reported as `file:line: message` before anything runs.
 
 mod step;
+mod write;
 
 use super::op::Op;
 use crate::input::{self, line_of, InputError};
@@ -13,6 +14,30 @@ use step::{build_step, RawStep};
 pub use step::{Expect, Outcome, Step, StepFault};
 use toml::Spanned;
 
+/// What a repro file (`repro/<invariant>-<n>.toml`, written by the shrinker) says about itself:
+/// the invariant it breaks, where it came from, and how to replay it. Informational: a run
+/// checks every invariant whatever this says.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReproNote {
+    /// The invariant id the scenario breaks.
+    pub invariant: String,
+    /// The scenario (and PG) it was shrunk from.
+    pub from: String,
+    /// The embedded platform's defects it was found with (none: the target as it was).
+    #[serde(default)]
+    pub defects: Vec<String>,
+    /// How many repetitions a replay takes to show it (a race or a every-n-th-order bug
+    /// needs more than one).
+    pub repeat: u32,
+    /// Runs that broke the invariant, of the runs tried after shrinking: `k/n`.
+    pub reproduces: String,
+    /// Candidate runs the shrink took.
+    pub shrink_runs: u32,
+    /// The command that replays it.
+    pub replay: String,
+}
+
 /// A parsed, validated scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
@@ -21,6 +46,9 @@ pub struct Scenario {
     pub tags: Vec<String>,
     pub steps: Vec<Step>,
     pub file: PathBuf,
+    /// Only on this PG (`pg = "toss"`; a repro names the PG it broke on).
+    pub pg: Option<crate::pg::PgName>,
+    pub repro: Option<ReproNote>,
 }
 
 #[derive(Deserialize)]
@@ -31,7 +59,9 @@ struct RawScenario {
     description: String,
     #[serde(default)]
     tags: Vec<String>,
+    pg: Option<Spanned<String>>,
     steps: Spanned<Vec<Spanned<RawStep>>>,
+    repro: Option<ReproNote>,
 }
 
 impl Scenario {
@@ -53,6 +83,14 @@ impl Scenario {
         if raw.steps.get_ref().is_empty() {
             return Err(InputError::new(file, at(raw.steps.span().start), "a scenario needs at least one step"));
         }
+        let pg = match &raw.pg {
+            Some(pg) => Some(
+                pg.get_ref()
+                    .parse::<crate::pg::PgName>()
+                    .map_err(|e| InputError::new(file, at(pg.span().start), format!("pg: {e}")))?,
+            ),
+            None => None,
+        };
         let mut steps = Vec::new();
         for (i, spanned) in raw.steps.into_inner().into_iter().enumerate() {
             let line = line_of(text, spanned.span().start);
@@ -61,7 +99,15 @@ impl Scenario {
             steps.push(step);
         }
         validate_flow(&steps).map_err(|(line, message)| InputError::new(file, Some(line), message))?;
-        Ok(Scenario { name, description: raw.description, tags: raw.tags, steps, file: file.to_path_buf() })
+        Ok(Scenario {
+            name,
+            description: raw.description,
+            tags: raw.tags,
+            steps,
+            file: file.to_path_buf(),
+            pg,
+            repro: raw.repro,
+        })
     }
 }
 
