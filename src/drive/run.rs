@@ -8,10 +8,8 @@ use crate::check::{self, Repro, Verdict};
 use crate::exec::ExecContext;
 use crate::exit::{Exit, Fatal};
 use crate::fakes::ServerKind;
-use crate::pg::{redact, PgName};
-use crate::record::{
-    self, cap, Cell, CellNote, CellNoteKind, Event, History, LedgerSnapshot, PgRequest, Recorder, RunEnd, RunInfo,
-};
+use crate::pg::PgName;
+use crate::record::{self, Cell, CellNote, CellNoteKind, Event, History, Recorder, RunEnd, RunInfo};
 use crate::report::{self, run::RunReport};
 use crate::settle;
 use crate::spec::{self, Op, Scenario};
@@ -174,7 +172,7 @@ pub async fn run(opts: &RunOptions, on_event: &(dyn Fn(RunEvent) + Sync)) -> Res
     let stopped =
         run_cells(&target, &run_id, &recorder, &cells, (opts.concurrency, opts.converge_within), signals, on_event)
             .await;
-    record_pg_side(&target, &recorder).await;
+    target.record_pg_side(&recorder).await;
     save_pg_settlements(&target, &run_dir);
     recorder.record(Event::End(RunEnd { finished_at: record::now(), partial: stopped.is_some() }));
     let history = recorder.finish().map_err(Fatal::bad_input)?;
@@ -293,31 +291,6 @@ fn save_pg_settlements(target: &RunningTarget, run_dir: &Path) {
         let saved = endpoint.fake.settlement_report().map_err(std::io::Error::other);
         if let Err(e) = saved.and_then(|csv| report::write_atomic(&dir, &name, csv.as_bytes())) {
             tracing::warn!("cannot keep {name} in {}: {e}", dir.display());
-        }
-    }
-}
-
-/// Records what the PGs did: each fake's final ledger, the webhooks it sent and the requests it
-/// received.
-pub(super) async fn record_pg_side(target: &RunningTarget, recorder: &Recorder) {
-    let Some(fleet) = target.fleet() else { return };
-    for endpoint in fleet.endpoints() {
-        recorder
-            .record(Event::Ledger(LedgerSnapshot { pg: endpoint.pg(), payments: endpoint.fake.ledger().payments() }));
-        for delivery in endpoint.fake.webhooks().deliveries() {
-            recorder.record(Event::Webhook(delivery));
-        }
-        for drawn in endpoint.fake.faults().drawn(endpoint.pg()) {
-            recorder.record(Event::FaultDrawn(drawn));
-        }
-        for r in endpoint.journal().await.unwrap_or_default() {
-            let body = redact(&String::from_utf8_lossy(&r.body), &endpoint.credentials().secret);
-            recorder.record(Event::PgRequest(PgRequest {
-                pg: endpoint.pg(),
-                method: r.method,
-                path: r.path,
-                body: cap(body),
-            }));
         }
     }
 }

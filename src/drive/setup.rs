@@ -8,7 +8,7 @@ use crate::exit::Fatal;
 use crate::fakes::{FakeFleet, ServerKind};
 use crate::pg::{PgClient, PgName};
 use crate::platform::{Defect, PlatformConfig};
-use crate::record::Mode;
+use crate::record::{cap, Event, LedgerSnapshot, Mode, PgRequest, Recorder};
 use crate::spec::{MockConfig, Profile, Scenario};
 use crate::target::{net, DirectTarget, PlatformTarget, Target};
 use std::path::Path;
@@ -243,6 +243,33 @@ impl RunningTarget {
     /// The PG fakes, when the PGs are paydrill's.
     pub fn fleet(&self) -> Option<&FakeFleet> {
         self.embedded.as_ref().map(|s| &s.fleet).or(self.fleet.as_ref())
+    }
+
+    /// Records what the PGs did: each fake's final ledger, the webhooks it sent and the requests it
+    /// received.
+    pub async fn record_pg_side(&self, recorder: &Recorder) {
+        let Some(fleet) = self.fleet() else { return };
+        for endpoint in fleet.endpoints() {
+            recorder.record(Event::Ledger(LedgerSnapshot {
+                pg: endpoint.pg(),
+                payments: endpoint.fake.ledger().payments(),
+            }));
+            for delivery in endpoint.fake.webhooks().deliveries() {
+                recorder.record(Event::Webhook(delivery));
+            }
+            for drawn in endpoint.fake.faults().drawn(endpoint.pg()) {
+                recorder.record(Event::FaultDrawn(drawn));
+            }
+            for r in endpoint.journal().await.unwrap_or_default() {
+                let body = crate::pg::redact(&String::from_utf8_lossy(&r.body), &endpoint.credentials().secret);
+                recorder.record(Event::PgRequest(PgRequest {
+                    pg: endpoint.pg(),
+                    method: r.method,
+                    path: r.path,
+                    body: cap(body),
+                }));
+            }
+        }
     }
 }
 

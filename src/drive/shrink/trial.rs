@@ -64,7 +64,7 @@ impl Trials {
         for cell in cells {
             recorder.record(Event::CellEnd(cell));
         }
-        crate::drive::run::record_pg_side(&target, &recorder).await;
+        target.record_pg_side(&recorder).await;
         recorder.record(Event::End(RunEnd { finished_at: record::now(), partial: false }));
         let history = recorder.finish().map_err(Fatal::bad_input)?;
         drop(target);
