@@ -80,7 +80,12 @@ pub async fn shrink_all(
             tried: 0,
             replay: String::new(),
         };
-        match shrink_one(&mut trials, &group, &name, deadline).await? {
+        // A trial that cannot start (a fake's fixed port still taken, the target gone) costs
+        // this repro, never the run's reports.
+        let shrunk = shrink_one(&mut trials, &group, &name, deadline)
+            .await
+            .unwrap_or_else(|fatal| Err(format!("a trial could not run: {fatal}")));
+        match shrunk {
             Err(why) => repro.why = Some(why),
             Ok(found) => {
                 let file = format!("{REPRO_DIR}/{name}.toml");
